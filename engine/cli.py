@@ -1,0 +1,228 @@
+"""``reelspec``: argument parsing, progress display, and errors turned into messages and exit
+codes. User mistakes print without a traceback; ``--debug`` shows it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from engine import __version__
+from engine.errors import ReelspecError
+
+EXIT_INTERNAL = 70
+DEFAULT_SCHEMA_PATH = Path("schemas/reelspec.schema.json")
+
+
+class ProgressBar:
+    """A one-line bar on a terminal; occasional plain lines when stderr is a file or pipe."""
+
+    def __init__(self, stream: TextIO, label: str) -> None:
+        self.stream = stream
+        self.label = label
+        self.tty = stream.isatty()
+        self.started = time.monotonic()
+        self.last_line = -1.0
+
+    def __call__(self, progress: object) -> None:
+        from engine.run.render import Progress
+
+        assert isinstance(progress, Progress)
+        fraction = progress.fraction
+        elapsed = time.monotonic() - self.started
+        eta = elapsed * (1 - fraction) / fraction if fraction > 0.01 else None
+        speed = f"{progress.speed:.2f}x" if progress.speed else "-"
+        text = (
+            f"{self.label} {fraction * 100:5.1f}%  frame {progress.frame}/"
+            f"{progress.total_frames}  {speed}  ETA {_clock(eta)}"
+        )
+        if self.tty:
+            width = 24
+            filled = int(width * fraction)
+            bar = "█" * filled + "·" * (width - filled)
+            self.stream.write(f"\r{bar} {text}\033[K")
+            if progress.done:
+                self.stream.write("\n")
+            self.stream.flush()
+        elif progress.done or elapsed - self.last_line >= 5:
+            self.last_line = elapsed
+            self.stream.write(text + "\n")
+            self.stream.flush()
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "--:--"
+    minutes, secs = divmod(int(seconds + 0.5), 60)
+    return f"{minutes:02d}:{secs:02d}"
+
+
+def _window(text: str | None) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    try:
+        start, end = (float(part) for part in text.split(":", 1))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected START:END seconds, got {text!r}") from None
+    return start, end
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from engine.pipeline import prepare
+
+    for spec in args.specs:
+        resolved = prepare(spec).resolved
+        out = resolved.output
+        print(
+            f"ok: {spec}: {len(resolved.scenes)} scene(s), {resolved.duration:g}s, "
+            f"{resolved.frame_count} frames at {out.size} {out.fps} fps, {out.video.codec}"
+        )
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from engine.pipeline import plan_for, prepare
+    from engine.run.ffmpeg import ffmpeg_binary
+
+    prepared = prepare(args.spec)
+    window = _window(args.window)
+    plan = plan_for(prepared, window)
+    if args.json:
+        text = (
+            json.dumps(
+                {
+                    "argv": plan.argv(ffmpeg_binary()),
+                    "filter_graph": plan.filter_graph,
+                    "duration": plan.duration,
+                    "frame_count": plan.frame_count,
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
+    else:
+        text = plan.pretty(ffmpeg_binary())
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from engine.pipeline import render_spec
+
+    bar = None if args.quiet else ProgressBar(sys.stderr, Path(args.spec).name)
+    result = render_spec(
+        args.spec, args.output, on_progress=bar, write_manifest=not args.no_manifest
+    )
+    print(f"wrote {result.output} in {result.seconds:.1f}s")
+    return 0
+
+
+def cmd_still(args: argparse.Namespace) -> int:
+    from engine.pipeline import render_still
+
+    result = render_still(args.spec, args.at, args.output)
+    print(f"wrote {result.output}")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from engine.spec.schema import spec_schema_text
+
+    text = spec_schema_text()
+    target = Path(args.output)
+    if args.check:
+        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        if current != text:
+            print(f"{target} is stale; run `reelspec schema` to regenerate it", file=sys.stderr)
+            return 1
+        print(f"{target} is up to date")
+        return 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reelspec", description="Render videos from declarative YAML specs."
+    )
+    parser.add_argument("--version", action="version", version=f"reelspec {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for every error")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check specs without rendering")
+    p.add_argument("specs", nargs="+", metavar="SPEC")
+    p.set_defaults(run=cmd_validate)
+
+    p = sub.add_parser("plan", help="print the ffmpeg command and filter graph")
+    p.add_argument("spec")
+    p.add_argument("--window", metavar="START:END", help="only the frames in [START, END) s")
+    p.add_argument("--json", action="store_true", help="argv and graph as JSON")
+    p.add_argument("-o", "--output", help="write the plan to this file")
+    p.set_defaults(run=cmd_plan)
+
+    p = sub.add_parser("render", help="render a spec to a video file")
+    p.add_argument("spec")
+    p.add_argument("-o", "--output", help="output file (default: the spec's output.path)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--no-manifest", action="store_true", help="skip the provenance manifest")
+    p.set_defaults(run=cmd_render)
+
+    p = sub.add_parser("still", help="render the frame at one time as an image")
+    p.add_argument("spec")
+    p.add_argument("--at", type=float, required=True, metavar="SECONDS")
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(run=cmd_still)
+
+    p = sub.add_parser("schema", help="write the JSON Schema of the spec format")
+    p.add_argument("-o", "--output", default=str(DEFAULT_SCHEMA_PATH))
+    p.add_argument("--check", action="store_true", help="fail if the file is stale")
+    p.set_defaults(run=cmd_schema)
+    return parser
+
+
+def _terminate_as_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    try:
+        return int(args.run(args))
+    except ReelspecError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: {exc}", file=sys.stderr)
+        command = getattr(exc, "command", ())
+        if command:
+            import shlex
+
+            print("command: " + " ".join(shlex.quote(c) for c in command), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception:
+        traceback.print_exc()
+        print(
+            "internal error: this is a bug in reelspec; please report it with the traceback above",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

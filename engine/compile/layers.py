@@ -1,0 +1,323 @@
+"""The compile step of each layer type, registered against its spec model.
+
+A layer compiles to a stream that either fills the frame (``full``) or is a sprite placed at
+x/y (``sprite``). Every stream starts at time 0 of its scene, at the output frame rate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from engine.compile.geometry import anchor_xy, contain_size, cover_size
+from engine.compile.graph import Filter, GraphBuilder, f, num
+from engine.resolve.timeline import ResolvedLayer
+from engine.spec.common import color_rgba
+from engine.spec.layers import (
+    ColorLayer,
+    GradientLayer,
+    ImageLayer,
+    ImageSequenceLayer,
+    TextLayer,
+    VideoLayer,
+)
+
+
+@dataclass(frozen=True)
+class Canvas:
+    width: int
+    height: int
+    fps: Fraction
+    pix_fmt: str
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.width, self.height
+
+
+@dataclass
+class SceneContext:
+    g: GraphBuilder
+    canvas: Canvas
+    frames: int
+    background: str
+    fit: str
+
+
+@dataclass(frozen=True)
+class LayerStream:
+    label: str
+    full: bool
+    x: int = 0
+    y: int = 0
+    #: False when the stream has transparent pixels and must be overlaid with alpha.
+    opaque: bool = True
+
+
+Compiler = Callable[[SceneContext, ResolvedLayer], LayerStream]
+_REGISTRY: dict[type, Compiler] = {}
+
+
+def compiles(model: type) -> Callable[[Compiler], Compiler]:
+    def register(function: Compiler) -> Compiler:
+        _REGISTRY[model] = function
+        return function
+
+    return register
+
+
+def compile_layer(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
+    try:
+        compiler = _REGISTRY[type(layer.layer)]
+    except KeyError:
+        raise TypeError(f"no compile step registered for {type(layer.layer).__name__}") from None
+    return compiler(ctx, layer)
+
+
+def ffcolor(color: str) -> str:
+    r, g, b, a = color_rgba(color)
+    return f"0x{r:02x}{g:02x}{b:02x}" + (f"@{num(round(a / 255, 4))}" if a != 255 else "")
+
+
+# --- shared chains ----------------------------------------------------------------------------
+
+
+def still_input(g: GraphBuilder, path: str, fps: Fraction) -> str:
+    """A still picture read once, stamped with the output rate (so its time base is 1/fps)."""
+    return f"{g.add_input(path, '-framerate', str(fps))}:v"
+
+
+def hold(frames: int) -> list[Filter]:
+    """Repeat a single decoded frame ``frames`` times: the picture is decoded and scaled once,
+    then the same buffer is reused (much cheaper than ``-loop 1`` inputs, which decode the file
+    again for every frame). Its input is a :func:`still_input`, so frame N has pts N."""
+    return [f("loop", loop=frames - 1, size=1, start=0), f("setpts", "N")]
+
+
+def conform(ctx: SceneContext) -> list[Filter]:
+    """Make a moving source exactly the scene's length at the output rate: resample frames,
+    hold the last one if the source is short, cut at the scene end."""
+    return [
+        f("fps", str(ctx.canvas.fps)),
+        f("tpad", stop_mode="clone", stop=-1),
+        f("trim", end_frame=ctx.frames),
+    ]
+
+
+def fit_chain(
+    ctx: SceneContext,
+    source: str,
+    size: tuple[int, int],
+    fit: str,
+    background: str | None,
+    flags: str,
+    tail: list[Filter],
+) -> str:
+    """Fit a picture of ``size`` into the canvas, then apply ``tail``."""
+    canvas = ctx.canvas
+    w, h = size
+    W, H = canvas.size
+    g = ctx.g
+    if fit == "contain" and background == "blur":
+        fit = "blur"
+    if fit == "fill":
+        return g.one([source], [f("scale", W, H, flags=flags), f("setsar", 1), *tail])
+    if fit == "cover":
+        cw, ch = cover_size(w, h, W, H)
+        return g.one(
+            [source],
+            [
+                f("scale", cw, ch, flags=flags),
+                f("crop", W, H, (cw - W) // 2, (ch - H) // 2),
+                f("setsar", 1),
+                *tail,
+            ],
+        )
+    sw, sh = contain_size(w, h, W, H)
+    if fit == "contain":
+        color = ffcolor(background or ctx.background)
+        return g.one(
+            [source],
+            [
+                f("scale", sw, sh, flags=flags),
+                f("pad", W, H, (W - sw) // 2, (H - sh) // 2, color=color),
+                f("setsar", 1),
+                *tail,
+            ],
+        )
+    # blur: the picture, contained, over a blurred copy of itself that covers the frame.
+    # The copy is blurred at a quarter size: the same look at a sixteenth of the work.
+    back, front = g.chain([source], [f("split")], prefix="split", outputs=2)
+    qw, qh = max(2, W // 4), max(2, H // 4)
+    cw, ch = cover_size(w, h, qw, qh)
+    blurred = g.one(
+        [back],
+        [
+            f("scale", cw, ch, flags="bilinear"),
+            f("crop", qw, qh, (cw - qw) // 2, (ch - qh) // 2),
+            f("boxblur", luma_radius=max(2, min(qw, qh) // 12), luma_power=2),
+            f("scale", W, H, flags="bilinear"),
+            f("setsar", 1),
+        ],
+    )
+    fitted = g.one([front], [f("scale", sw, sh, flags=flags), f("setsar", 1)])
+    return g.one([blurred, fitted], [f("overlay", (W - sw) // 2, (H - sh) // 2), *tail])
+
+
+# --- layer types ------------------------------------------------------------------------------
+
+
+@compiles(ColorLayer)
+def _color(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
+    assert isinstance(layer.layer, ColorLayer)
+    canvas = ctx.canvas
+    opaque = color_rgba(layer.layer.color)[3] == 255
+    label = ctx.g.one(
+        [],
+        [
+            f(
+                "color",
+                c=ffcolor(layer.layer.color),
+                s=f"{canvas.width}x{canvas.height}",
+                r=str(canvas.fps),
+            ),
+            f("trim", end_frame=ctx.frames),
+            f("format", canvas.pix_fmt if opaque else "yuva420p"),
+        ],
+    )
+    return LayerStream(label, full=True, opaque=opaque)
+
+
+@compiles(GradientLayer)
+def _gradient(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
+    assert layer.src is not None
+    source = still_input(ctx.g, str(layer.src), ctx.canvas.fps)
+    opaque = all(color_rgba(c)[3] == 255 for c in layer.layer.colors)  # type: ignore[union-attr]
+    pix = ctx.canvas.pix_fmt if opaque else "yuva420p"
+    label = ctx.g.one([source], [f("format", pix), *hold(ctx.frames)])
+    return LayerStream(label, full=True, opaque=opaque)
+
+
+@compiles(ImageLayer)
+def _image(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
+    spec = layer.layer
+    assert isinstance(spec, ImageLayer) and layer.src is not None and layer.size is not None
+    canvas = ctx.canvas
+    source = still_input(ctx.g, str(layer.src), canvas.fps)
+    fit = spec.fit or ctx.fit
+    if fit == "none":
+        w, h = layer.size
+        scaled = (spec.width, _even_height(w, h, spec.width)) if spec.width else (w, h)
+        filters = [f("scale", *scaled, flags="lanczos")] if spec.width else []
+        label = ctx.g.one([source], [*filters, f("format", "rgba")])
+        x, y = anchor_xy(
+            spec.position, canvas.size, scaled, spec.margin, spec.offset, spec.x, spec.y
+        )
+        return LayerStream(label, full=False, x=x, y=y, opaque=False)
+    if spec.zoom or spec.pan:
+        return LayerStream(_ken_burns(ctx, source, layer), full=True)
+    tail = [f("format", canvas.pix_fmt), *hold(ctx.frames)]
+    label = fit_chain(ctx, source, layer.size, fit, spec.background, "lanczos", tail)
+    return LayerStream(label, full=True)
+
+
+def _even_height(w: int, h: int, width: int) -> int:
+    return max(2, round(h * width / w / 2) * 2)
+
+
+def _ken_burns(ctx: SceneContext, source: str, layer: ResolvedLayer) -> str:
+    """Zoom and pan with ``zoompan`` over a copy of the picture at twice the frame size, so
+    the crop window moves in half-pixel steps of the output (no visible judder)."""
+    spec = layer.layer
+    assert isinstance(spec, ImageLayer) and layer.size is not None
+    canvas = ctx.canvas
+    W, H = canvas.size
+    big_w, big_h = 2 * W, 2 * H
+    cw, ch = cover_size(*layer.size, big_w, big_h)
+    z0, z1 = (spec.zoom.from_, spec.zoom.to) if spec.zoom else (1.0, 1.0)
+    (px0, py0), (px1, py1) = (spec.pan.from_, spec.pan.to) if spec.pan else ((0.5, 0.5),) * 2
+    last = max(1, ctx.frames - 1)
+    progress = f"on/{last}"
+
+    def lerp(a: float, b: float) -> str:
+        return num(a) if a == b else f"({num(a)}+({num(b - a)})*{progress})"
+
+    zoom = lerp(z0, z1)
+    x = f"{lerp(px0, px1)}*(iw-iw/zoom)"
+    y = f"{lerp(py0, py1)}*(ih-ih/zoom)"
+    return ctx.g.one(
+        [source],
+        [
+            f("scale", cw, ch, flags="lanczos"),
+            f("crop", big_w, big_h, (cw - big_w) // 2, (ch - big_h) // 2),
+            f("setsar", 1),
+            f("zoompan", z=zoom, x=x, y=y, d=ctx.frames, s=f"{W}x{H}", fps=str(canvas.fps)),
+            f("format", canvas.pix_fmt),
+            f("setpts", "N"),
+        ],
+    )
+
+
+@compiles(VideoLayer)
+def _video(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
+    spec = layer.layer
+    assert isinstance(spec, VideoLayer) and layer.src is not None and layer.size is not None
+    index = ctx.g.add_input(str(layer.src), *video_input_options(layer, ctx.frames, ctx.canvas.fps))
+    speed = (
+        [f("setpts", f"(PTS-STARTPTS)/{num(spec.speed)}")]
+        if spec.speed != 1
+        else [f("setpts", "PTS-STARTPTS")]
+    )
+    head = ctx.g.one([f"{index}:v"], speed)
+    tail = [f("format", ctx.canvas.pix_fmt), *conform(ctx)]
+    label = fit_chain(ctx, head, layer.size, spec.fit or ctx.fit, spec.background, "bicubic", tail)
+    return LayerStream(label, full=True)
+
+
+def video_input_options(layer: ResolvedLayer, frames: int, fps: Fraction) -> tuple[str, ...]:
+    """Seek and limit on the input side, so ffmpeg decodes only the part a scene shows."""
+    spec = layer.layer
+    assert isinstance(spec, VideoLayer)
+    needed = float(Fraction(frames) / fps) * spec.speed
+    available = (layer.length or 0.0) * spec.speed
+    options: list[str] = []
+    if spec.trim.start:
+        options += ["-ss", num(spec.trim.start)]
+    options += ["-t", num(min(needed, available))]
+    return tuple(options)
+
+
+@compiles(ImageSequenceLayer)
+def _sequence(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
+    spec = layer.layer
+    assert isinstance(spec, ImageSequenceLayer) and layer.src is not None
+    options = ["-framerate", spec.fps]
+    if layer.pattern_kind == "glob":
+        options = ["-pattern_type", "glob", *options]
+    else:
+        options += ["-start_number", str(layer.start_number)]
+    index = ctx.g.add_input(str(layer.src), *options)
+    tail = [f("format", ctx.canvas.pix_fmt), *conform(ctx)]
+    label = fit_chain(
+        ctx,
+        f"{index}:v",
+        layer.size or ctx.canvas.size,
+        spec.fit or ctx.fit,
+        spec.background,
+        "bicubic",
+        tail,
+    )
+    return LayerStream(label, full=True)
+
+
+@compiles(TextLayer)
+def _text(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
+    spec = layer.layer
+    assert isinstance(spec, TextLayer) and layer.src is not None and layer.size is not None
+    source = still_input(ctx.g, str(layer.src), ctx.canvas.fps)
+    label = ctx.g.one([source], [f("format", "rgba")])
+    x, y = anchor_xy(
+        spec.position, ctx.canvas.size, layer.size, spec.margin, spec.offset, spec.x, spec.y
+    )
+    return LayerStream(label, full=False, x=x, y=y, opaque=False)

@@ -1,0 +1,219 @@
+"""The picture side of the graph: scenes stacked from layers, joined by transitions, then the
+overlays of the absolute timeline on top."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from engine.compile.geometry import anchor_xy
+from engine.compile.graph import Filter, GraphBuilder, f, num
+from engine.compile.layers import (
+    Canvas,
+    LayerStream,
+    SceneContext,
+    compile_layer,
+    ffcolor,
+    hold,
+    still_input,
+)
+from engine.resolve.timeline import ResolvedOverlay, ResolvedScene, frames_for
+from engine.spec.layers import ImageLayer
+from engine.spec.models import ImageOverlay
+
+_OVERLAY_FORMAT = {
+    "yuv420p": "yuv420",
+    "yuv422p": "yuv422",
+    "yuv444p": "yuv444",
+    "yuv422p10le": "yuv422p10",
+    "yuv420p10le": "yuv420p10",
+}
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """When a layer shows, in frames of its scene (or of the window, for overlays)."""
+
+    start: int
+    frames: int
+    fade_in: float = 0.0
+    fade_out: float = 0.0
+    opacity: float = 1.0
+    #: Frames of the sprite's own life cut off at its start (it began before the window).
+    skip: int = 0
+
+    def plain(self, scene_frames: int) -> bool:
+        return (
+            self.start == 0
+            and self.frames >= scene_frames
+            and not self.fade_in
+            and not self.fade_out
+            and self.opacity == 1.0
+        )
+
+
+def overlay_filter(canvas: Canvas, x: int, y: int) -> Filter:
+    return f("overlay", x, y, eof_action="pass", format=_OVERLAY_FORMAT.get(canvas.pix_fmt, "auto"))
+
+
+def timed(g: GraphBuilder, stream: LayerStream, when: Visibility, fps: Fraction) -> str:
+    """Give a layer stream its time window, fades and opacity, with alpha where needed."""
+    filters: list[Filter] = []
+    alpha = bool(when.fade_in or when.fade_out or when.opacity < 1.0)
+    total = when.frames + when.skip
+    if stream.full:
+        filters.append(f("trim", start_frame=when.skip, end_frame=when.skip + when.frames))
+        filters.append(f("setpts", "PTS-STARTPTS"))
+        if alpha:
+            filters.append(f("format", "yuva420p"))
+        skip_filters: list[Filter] = []
+    else:
+        if when.opacity < 1.0:
+            filters.append(f("colorchannelmixer", aa=when.opacity))
+        filters += hold(total)
+        skip_filters = (
+            [f("trim", start_frame=when.skip), f("setpts", "PTS-STARTPTS")] if when.skip else []
+        )
+    length = float(Fraction(total) / fps)
+    base = -float(Fraction(when.skip) / fps) if stream.full else 0.0
+    if when.fade_in:
+        filters.append(f("fade", t="in", st=base, d=when.fade_in, alpha=1))
+    if when.fade_out:
+        filters.append(
+            f("fade", t="out", st=base + length - when.fade_out, d=when.fade_out, alpha=1)
+        )
+    filters += skip_filters
+    if when.start:
+        filters.append(f("setpts", f"PTS+{when.start}"))
+    return g.one([stream.label], filters)
+
+
+def compile_scene(g: GraphBuilder, canvas: Canvas, scene: ResolvedScene) -> str:
+    frames = frames_for(scene.duration, canvas.fps)
+    ctx = SceneContext(g, canvas, frames, scene.background, scene.fit)
+    streams = [(layer, compile_layer(ctx, layer)) for layer in scene.layers]
+    base: str | None = None
+    first_layer, first = streams[0]
+    first_when = _layer_visibility(first_layer.layer, frames, canvas.fps)
+    if first.full and first.opaque and first_when.plain(frames):
+        base = first.label
+        streams = streams[1:]
+    if base is None:
+        base = g.one(
+            [],
+            [
+                f(
+                    "color",
+                    c=ffcolor(scene.background),
+                    s=f"{canvas.width}x{canvas.height}",
+                    r=str(canvas.fps),
+                ),
+                f("trim", end_frame=frames),
+                f("format", canvas.pix_fmt),
+            ],
+        )
+    for layer, stream in streams:
+        when = _layer_visibility(layer.layer, frames, canvas.fps)
+        if stream.full and stream.opaque and when.plain(frames):
+            base = stream.label  # an opaque full frame hides everything below it
+            continue
+        label = (
+            stream.label
+            if (stream.full and when.plain(frames))
+            else timed(g, stream, when, canvas.fps)
+        )
+        base = g.one([base, label], [overlay_filter(canvas, stream.x, stream.y)])
+    return base
+
+
+def _layer_visibility(layer: object, scene_frames: int, fps: Fraction) -> Visibility:
+    start = getattr(layer, "start", 0.0)
+    end = getattr(layer, "end", None)
+    first = min(scene_frames - 1, frames_for(start, fps))
+    last = scene_frames if end is None else min(scene_frames, max(first + 1, frames_for(end, fps)))
+    return Visibility(
+        start=first,
+        frames=last - first,
+        fade_in=getattr(layer, "fade_in", 0.0),
+        fade_out=getattr(layer, "fade_out", 0.0),
+        opacity=layer.opacity if isinstance(layer, ImageLayer) else 1.0,
+    )
+
+
+def join_scenes(
+    g: GraphBuilder, scenes: list[tuple[ResolvedScene, str]], origin: float, fps: Fraction
+) -> str:
+    """Chain scenes with ``xfade`` where they overlap and ``concat`` where they cut.
+    ``origin`` is the absolute time the joined stream starts at."""
+    label = scenes[0][1]
+    pending: list[str] = [label]
+    for scene, stream in scenes[1:]:
+        if scene.transition is None:
+            pending.append(stream)
+            continue
+        if len(pending) > 1:
+            label = g.one(pending, [f("concat", n=len(pending), v=1, a=0)])
+        else:
+            label = pending[0]
+        label = g.one(
+            [label, stream],
+            [
+                f(
+                    "xfade",
+                    transition=scene.transition.type,
+                    duration=Fraction(frames_for(scene.transition.duration, fps)) / fps,
+                    offset=Fraction(frames_for(scene.start - origin, fps)) / fps,
+                ),
+            ],
+        )
+        pending = [label]
+    if len(pending) > 1:
+        label = g.one(pending, [f("concat", n=len(pending), v=1, a=0)])
+    return pending[0] if len(pending) == 1 else label
+
+
+def add_overlays(
+    g: GraphBuilder,
+    canvas: Canvas,
+    main: str,
+    overlays: list[ResolvedOverlay],
+    t0: float,
+    t1: float,
+) -> str:
+    """Overlays on the absolute timeline, restricted to the window [t0, t1)."""
+    fps = canvas.fps
+    for item in overlays:
+        if item.end <= t0 or item.start >= t1:
+            continue
+        spec = item.overlay
+        source = still_input(g, str(item.image), fps)
+        filters = [f("format", "rgba")]
+        size = item.size
+        if isinstance(spec, ImageOverlay) and spec.width:
+            height = max(2, round(size[1] * spec.width / size[0] / 2) * 2)
+            size = (spec.width, height)
+            filters.insert(0, f("scale", spec.width, height, flags="lanczos"))
+        sprite = LayerStream(g.one([source], filters), full=False)
+        start_frame = frames_for(item.start, fps)
+        end_frame = frames_for(item.end, fps)
+        window_start = frames_for(t0, fps)
+        skip = max(0, window_start - start_frame)
+        when = Visibility(
+            start=max(0, start_frame - window_start),
+            frames=end_frame - start_frame - skip,
+            fade_in=item.fade_in,
+            fade_out=item.fade_out,
+            opacity=spec.opacity if isinstance(spec, ImageOverlay) else 1.0,
+            skip=skip,
+        )
+        label = timed(g, sprite, when, fps)
+        x, y = anchor_xy(spec.position, canvas.size, size, spec.margin, spec.offset, spec.x, spec.y)
+        main = g.one([main, label], [overlay_filter(canvas, x, y)])
+    return main
+
+
+def window_trim(t0_frame: int, t1_frame: int) -> list[Filter]:
+    return [f("trim", start_frame=t0_frame, end_frame=t1_frame), f("setpts", "PTS-STARTPTS")]
+
+
+__all__ = ["add_overlays", "compile_scene", "join_scenes", "num", "window_trim"]

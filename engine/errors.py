@@ -1,0 +1,95 @@
+"""The one exception tree of reelspec.
+
+::
+
+    ReelspecError                 base of everything the engine raises on purpose
+    ├── UserError                 the user can fix it; the CLI prints it without a traceback
+    │   ├── SpecError             the spec is invalid; carries every problem found, each with
+    │   │                         file:line:column and a dotted path (``scenes[1].layers[0].fit``)
+    │   ├── MediaError            a referenced file is missing, unreadable or not media
+    │   └── ConfigError           the environment is wrong (no ffmpeg at REELSPEC_FFMPEG, ...)
+    ├── RenderError               ffmpeg ran and failed; carries the command and its stderr tail
+    └── RenderInterrupted         the user pressed Ctrl-C; nothing was left at the output path
+
+Anything else escaping the engine is a bug: the CLI reports it as an internal error and shows
+the traceback. Third-party errors (yaml, pydantic, subprocess) are translated into this tree at
+the module that calls the third party, never further up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class ReelspecError(Exception):
+    """Base class of all deliberate reelspec errors."""
+
+    exit_code = 1
+
+
+class UserError(ReelspecError):
+    """A mistake the user can fix: bad spec, missing file, wrong configuration."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class SpecIssue:
+    """One problem in a spec, located as precisely as the source allows."""
+
+    message: str
+    path: str = ""
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = self.file
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.column is not None:
+                    where += f":{self.column}"
+            where += ": "
+        path = f"{self.path}: " if self.path else ""
+        return f"{where}{path}{self.message}"
+
+
+class SpecError(UserError):
+    """The spec is invalid. ``issues`` holds every problem found, not just the first."""
+
+    def __init__(self, issues: Sequence[SpecIssue]) -> None:
+        self.issues = tuple(issues)
+        count = len(self.issues)
+        head = f"{count} problem{'s' if count != 1 else ''} in spec"
+        super().__init__(head + ":\n" + "\n".join(f"  {issue}" for issue in self.issues))
+
+
+class MediaError(UserError):
+    """A media file is missing, unreadable, or not something ffmpeg can decode."""
+
+
+class ConfigError(UserError):
+    """The environment is misconfigured (for example REELSPEC_FFMPEG points nowhere)."""
+
+
+class RenderError(ReelspecError):
+    """ffmpeg failed. ``command`` is the argv that ran, ``stderr_tail`` its last lines."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, command: Sequence[str] = (), stderr_tail: str = "") -> None:
+        self.command = tuple(command)
+        self.stderr_tail = stderr_tail
+        text = message
+        if stderr_tail:
+            text += "\nffmpeg said:\n" + "\n".join(f"  {ln}" for ln in stderr_tail.splitlines())
+        super().__init__(text)
+
+
+class RenderInterrupted(ReelspecError):
+    """The render was interrupted (Ctrl-C); temporaries were removed."""
+
+    exit_code = 130

@@ -1,0 +1,62 @@
+"""A content-addressed cache for drawn artifacts (text cards, gradients).
+
+An artifact's file name is the hash of everything that decides its pixels, so a re-render
+reuses it and two specs that draw the same card share one file.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from engine import __version__
+
+ENV_VAR = "REELSPEC_CACHE"
+
+
+def cache_dir() -> Path:
+    configured = os.environ.get(ENV_VAR)
+    base = Path(configured) if configured else Path.home() / ".cache" / "reelspec"
+    base.mkdir(parents=True, exist_ok=True)
+    return base
+
+
+def content_key(kind: str, payload: object) -> str:
+    blob = json.dumps([kind, __version__, payload], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+
+
+@functools.lru_cache(maxsize=256)
+def file_digest(path: str, mtime_ns: int, size: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def digest_of(path: Path) -> str:
+    stat = path.stat()
+    return file_digest(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+def cached_file(key: str, suffix: str, write: Callable[[Path], None]) -> Path:
+    """The cached file for ``key``, written by ``write`` (atomically) if it is not there yet."""
+    target = cache_dir() / key[:2] / f"{key}{suffix}"
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target

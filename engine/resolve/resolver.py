@@ -1,0 +1,360 @@
+"""Resolve a loaded spec: find and probe every file, draw text and gradients, and place every
+scene, overlay and audio track on one absolute timeline.
+
+Every problem found is collected with its source location and raised together as a SpecError,
+so a user fixes a spec in one pass.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import re
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+from typing import TypeVar
+
+from engine.errors import MediaError, SpecError, SpecIssue
+from engine.resolve.fonts import resolve_font
+from engine.resolve.gradient import gradient_image
+from engine.resolve.limits import Limits
+from engine.resolve.probe import MediaInfo, probe
+from engine.resolve.text_card import BUILTIN_STYLE, merge_styles, resolve_style, text_card
+from engine.resolve.timeline import (
+    ResolvedAudio,
+    ResolvedLayer,
+    ResolvedOverlay,
+    ResolvedScene,
+    ResolvedSpec,
+    frames_for,
+)
+from engine.spec.common import TextStyle
+from engine.spec.layers import (
+    ColorLayer,
+    GradientLayer,
+    ImageLayer,
+    ImageSequenceLayer,
+    TextLayer,
+    VideoLayer,
+)
+from engine.spec.loader import LoadedSpec, PathKey
+from engine.spec.models import ImageOverlay, Spec, TextOverlay
+
+T = TypeVar("T")
+
+
+class _Collector:
+    """Collects located problems; ``attempt`` turns a MediaError into one of them."""
+
+    def __init__(self, loaded: LoadedSpec) -> None:
+        self.loaded = loaded
+        self.issues: list[SpecIssue] = []
+
+    def add(self, path: PathKey, message: str) -> None:
+        self.issues.append(self.loaded.source.issue(path, message))
+
+    def attempt(self, path: PathKey, action: Callable[[], T]) -> T | None:
+        try:
+            return action()
+        except MediaError as exc:
+            self.add(path, str(exc))
+            return None
+
+
+def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
+    limits = limits or Limits.from_env()
+    spec = loaded.spec
+    found = _Collector(loaded)
+    fps = Fraction(spec.output.fps)
+    width, height = spec.output.width, spec.output.height
+    if max(width, height) > limits.max_side:
+        found.add(
+            ("output", "size"),
+            f"{spec.output.size} exceeds the limit of "
+            f"{limits.max_side} pixels a side (REELSPEC_MAX_SIDE)",
+        )
+    if fps > limits.max_fps:
+        found.add(
+            ("output", "fps"),
+            f"{spec.output.fps} fps exceeds the limit of {limits.max_fps:g} (REELSPEC_MAX_FPS)",
+        )
+
+    scenes: list[ResolvedScene] = []
+    start_frames = 0
+    previous_frames = 0
+    for index, scene in enumerate(spec.scenes):
+        layers = tuple(
+            _resolve_layer(found, loaded, ("scenes", index, "layers", j), layer)
+            for j, layer in enumerate(scene.layers)
+        )
+        duration = scene.duration
+        if duration is None:
+            lengths = [r.length for r in layers if r.length is not None]
+            if not lengths:
+                if not any(isinstance(r.layer, (VideoLayer, ImageSequenceLayer)) for r in layers):
+                    found.add(
+                        ("scenes", index),
+                        "scene needs a duration (only a video or an "
+                        "image sequence layer can decide it)",
+                    )
+                continue
+            duration = max(lengths)
+        frames = max(1, frames_for(duration, fps))
+        transition = scene.transition or (spec.defaults.transition if index else None)
+        if index == 0 or (transition is not None and transition.type == "cut"):
+            transition = None
+        overlap = 0
+        if transition is not None:
+            overlap = frames_for(transition.duration, fps)
+            shortest = min(frames, previous_frames)
+            if overlap >= shortest:
+                where = ("scenes", index, "transition") if scene.transition else ("scenes", index)
+                found.add(
+                    where,
+                    f"transition of {transition.duration:g}s is not shorter than "
+                    f"the scenes it joins ({min(duration, previous_frames / fps):g}s)",
+                )
+        start_frames -= overlap
+        scenes.append(
+            ResolvedScene(
+                index=index,
+                start=float(Fraction(start_frames) / fps),
+                duration=float(Fraction(frames) / fps),
+                transition=transition,
+                background=scene.background or spec.defaults.background,
+                fit=spec.defaults.fit,
+                layers=layers,
+            )
+        )
+        start_frames += frames
+        previous_frames = frames
+    total = float(Fraction(start_frames) / fps)
+    if total > limits.max_duration:
+        found.add(
+            ("scenes",),
+            f"the video lasts {total:g}s, over the limit of "
+            f"{limits.max_duration:g}s (REELSPEC_MAX_DURATION)",
+        )
+
+    overlays = [
+        r
+        for i, overlay in enumerate(spec.overlays)
+        if (r := _resolve_overlay(found, loaded, ("overlays", i), overlay, total)) is not None
+    ]
+    audio = [
+        r
+        for i, track in enumerate(spec.audio)
+        if (r := _resolve_audio(found, loaded, ("audio", i), i, total)) is not None
+    ]
+    if found.issues:
+        raise SpecError(found.issues)
+    return ResolvedSpec(
+        output=spec.output,
+        scenes=tuple(scenes),
+        overlays=tuple(overlays),
+        audio=tuple(audio),
+        duration=total,
+        spec_hash=spec_hash(spec),
+        output_path=_source(loaded, spec.output.path).resolve(),
+        spec_file=Path(loaded.source.file).resolve() if loaded.source.file else None,
+    )
+
+
+def spec_hash(spec: Spec) -> str:
+    return hashlib.sha256(spec.model_dump_json().encode("utf-8")).hexdigest()
+
+
+def _source(loaded: LoadedSpec, src: str) -> Path:
+    return (loaded.base_dir / src).expanduser()
+
+
+def _text_image(
+    found: _Collector, loaded: LoadedSpec, path: PathKey, text: str, style: TextStyle
+) -> tuple[Path, tuple[int, int]] | None:
+    spec = loaded.spec
+    merged = merge_styles(BUILTIN_STYLE, spec.defaults.text, style)
+    assert merged.font is not None
+    font = found.attempt(
+        (*path, "style", "font"),
+        lambda: resolve_font(
+            merged.font or "sans", merged.weight or "normal", bool(merged.italic), loaded.base_dir
+        ),
+    )
+    if font is None:
+        return None
+    return text_card(text, resolve_style(merged, font, spec.output.width))
+
+
+def _resolve_layer(
+    found: _Collector, loaded: LoadedSpec, path: PathKey, layer: object
+) -> ResolvedLayer:
+    output = loaded.spec.output
+    if isinstance(layer, TextLayer):
+        drawn = _text_image(found, loaded, path, layer.text, layer.style)
+        if drawn is None:
+            return ResolvedLayer(layer)
+        return ResolvedLayer(layer, src=drawn[0], size=drawn[1])
+    if isinstance(layer, GradientLayer):
+        image = gradient_image(layer, output.width, output.height)
+        return ResolvedLayer(layer, src=image, size=(output.width, output.height))
+    if isinstance(layer, ColorLayer):
+        return ResolvedLayer(layer)
+    if isinstance(layer, ImageLayer):
+        src = _source(loaded, layer.src)
+        media = found.attempt((*path, "src"), lambda: _probe_kind(src, "image"))
+        if media is None:
+            return ResolvedLayer(layer)
+        return ResolvedLayer(
+            layer, src=src, media=media, size=(media.width or 0, media.height or 0)
+        )
+    if isinstance(layer, VideoLayer):
+        src = _source(loaded, layer.src)
+        media = found.attempt((*path, "src"), lambda: _probe_kind(src, "video"))
+        if media is None:
+            return ResolvedLayer(layer)
+        available = media.duration or 0.0
+        end = layer.trim.end if layer.trim.end is not None else available
+        if layer.trim.start >= available:
+            found.add(
+                (*path, "trim", "start"),
+                f"trim.start {layer.trim.start:g}s is past the end of {layer.src} ({available:g}s)",
+            )
+        elif end > available + 1e-3:
+            found.add(
+                (*path, "trim", "end"),
+                f"trim.end {end:g}s is past the end of {layer.src} ({available:g}s)",
+            )
+        length = max(0.0, min(end, available) - layer.trim.start) / layer.speed
+        return ResolvedLayer(
+            layer, src=src, media=media, length=length, size=(media.width or 0, media.height or 0)
+        )
+    if isinstance(layer, ImageSequenceLayer):
+        found_frames = found.attempt((*path, "src"), lambda: _sequence(loaded, layer.src))
+        if found_frames is None:
+            return ResolvedLayer(layer)
+        kind, first, start_number, count = found_frames
+        media = found.attempt((*path, "src"), lambda: _probe_kind(first, "image"))
+        return ResolvedLayer(
+            layer,
+            src=_source(loaded, layer.src),
+            media=media,
+            pattern_kind=kind,
+            start_number=start_number,
+            frame_count=count,
+            length=float(Fraction(count) / Fraction(layer.fps)),
+            size=(media.width or 0, media.height or 0) if media else None,
+        )
+    raise TypeError(f"no resolver for {type(layer).__name__}")  # a bug: a new type was added
+
+
+def _probe_kind(path: Path, kind: str) -> MediaInfo:
+    media = probe(path)
+    if not media.has_video or not media.width:
+        raise MediaError(
+            f"{path} has no picture; expected {'an' if kind == 'image' else 'a'} {kind}"
+        )
+    return media
+
+
+_PRINTF = re.compile(r"%0?(\d*)d")
+
+
+def _sequence(loaded: LoadedSpec, src: str) -> tuple[str, Path, int, int]:
+    """How to read an image sequence: (kind, first file, start number, frame count)."""
+    pattern = _source(loaded, src)
+    if _PRINTF.search(pattern.name):
+        regex = re.compile(
+            "^"
+            + _PRINTF.sub(
+                lambda m: rf"(\d{{{m.group(1) or 1},}})" if m.group(1) else r"(\d+)",
+                re.escape(pattern.name).replace(r"%", "%"),
+            )
+            + "$"
+        )
+        numbers = sorted(
+            int(match.group(1))
+            for f in (pattern.parent.iterdir() if pattern.parent.is_dir() else [])
+            if (match := regex.match(f.name))
+        )
+        if not numbers:
+            raise MediaError(f"no frames match {src}")
+        start = numbers[0]
+        count = 0
+        present = set(numbers)
+        while start + count in present:
+            count += 1
+        first = pattern.parent / (_PRINTF.sub(lambda m: f"%{m.group(0)[1:]}", pattern.name) % start)
+        return "printf", first, start, count
+    if any(ch in src for ch in "*?["):
+        files = sorted(Path(p) for p in glob.glob(str(pattern)))
+        if not files:
+            raise MediaError(f"no frames match {src}")
+        return "glob", files[0], 0, len(files)
+    raise MediaError(f"{src} is neither a printf pattern (img_%04d.png) nor a glob (*.png)")
+
+
+def _resolve_overlay(
+    found: _Collector, loaded: LoadedSpec, path: PathKey, overlay: object, total: float
+) -> ResolvedOverlay | None:
+    assert isinstance(overlay, (ImageOverlay, TextOverlay))
+    end = overlay.end if overlay.end is not None else total
+    if overlay.start >= total:
+        found.add(
+            (*path, "start"),
+            f"overlay starts at {overlay.start:g}s, after the video ends ({total:g}s)",
+        )
+        return None
+    if end > total + 1e-6:
+        found.add(
+            (*path, "end"), f"overlay ends at {end:g}s, past the end of the video ({total:g}s)"
+        )
+        return None
+    fade_in, fade_out = overlay.fade_in_seconds, overlay.fade_out_seconds
+    if fade_in + fade_out > end - overlay.start + 1e-6:
+        found.add(
+            path,
+            f"fades ({fade_in:g}s + {fade_out:g}s) are longer than the overlay "
+            f"({end - overlay.start:g}s)",
+        )
+        return None
+    if isinstance(overlay, TextOverlay):
+        drawn = _text_image(found, loaded, path, overlay.text, overlay.style)
+        if drawn is None:
+            return None
+        image, size = drawn
+    else:
+        src = _source(loaded, overlay.src)
+        media = found.attempt((*path, "src"), lambda: _probe_kind(src, "image"))
+        if media is None:
+            return None
+        image, size = src, (media.width or 0, media.height or 0)
+    return ResolvedOverlay(overlay, image, size, overlay.start, end, fade_in, fade_out)
+
+
+def _resolve_audio(
+    found: _Collector, loaded: LoadedSpec, path: PathKey, index: int, total: float
+) -> ResolvedAudio | None:
+    track = loaded.spec.audio[index]
+    src = _source(loaded, track.src)
+    media = found.attempt((*path, "src"), lambda: probe(src))
+    if media is None:
+        return None
+    if not media.has_audio:
+        found.add((*path, "src"), f"{track.src} has no audio stream")
+        return None
+    if track.start >= total:
+        found.add(
+            (*path, "start"), f"track starts at {track.start:g}s, after the video ends ({total:g}s)"
+        )
+        return None
+    available = media.duration or 0.0
+    end = track.trim.end if track.trim.end is not None else available
+    if track.trim.start >= available:
+        found.add(
+            (*path, "trim", "start"),
+            f"trim.start {track.trim.start:g}s is past the end of {track.src} ({available:g}s)",
+        )
+        return None
+    length = min(end, available) - track.trim.start
+    return ResolvedAudio(track, src, media, track.start, length)

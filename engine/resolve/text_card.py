@@ -1,0 +1,224 @@
+"""Drawing text into a transparent PNG with Pillow.
+
+All text that reaches a frame goes through here, so no user text ever appears inside ffmpeg
+filter-graph syntax: quotes, colons, ``%{...}``, emoji and CJK are just pixels.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from engine.resolve.cache import cached_file, content_key, digest_of
+from engine.spec.common import Box, Shadow, Stroke, TextStyle, color_rgba
+
+BUILTIN_STYLE = TextStyle(
+    font="sans",
+    size=48,
+    color="#ffffff",
+    weight="normal",
+    italic=False,
+    align="center",
+    max_width=0.9,
+    line_spacing=1.2,
+)
+
+
+@dataclass(frozen=True)
+class ResolvedTextStyle:
+    font_file: str
+    size: float
+    color: str
+    align: str
+    max_width_px: int
+    line_spacing: float
+    stroke: Stroke | None
+    shadow: Shadow | None
+    box: Box | None
+
+
+def merge_styles(*styles: TextStyle) -> TextStyle:
+    """Later styles override earlier ones field by field; unset fields fall through."""
+    merged: dict[str, object] = {}
+    for style in styles:
+        merged.update({k: v for k, v in style if v is not None})
+    return TextStyle(**merged)
+
+
+def resolve_style(style: TextStyle, font_file: Path, frame_width: int) -> ResolvedTextStyle:
+    assert style.size is not None and style.color is not None and style.max_width is not None
+    max_width = style.max_width
+    max_px = round(max_width * frame_width) if max_width <= 1 else int(max_width)
+    return ResolvedTextStyle(
+        font_file=str(font_file),
+        size=float(style.size),
+        color=style.color,
+        align=style.align or "center",
+        max_width_px=max(1, max_px),
+        line_spacing=float(style.line_spacing or 1.2),
+        stroke=style.stroke,
+        shadow=style.shadow,
+        box=style.box,
+    )
+
+
+# --- wrapping ---------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"\s+|[^\s]")
+
+
+def _breaks_anywhere(char: str) -> bool:
+    """CJK ideographs, kana and full-width forms may break between any two characters."""
+    if not char:
+        return False
+    name = unicodedata.name(char, "")
+    return unicodedata.east_asian_width(char) in ("W", "F") or name.startswith("CJK")
+
+
+def _tokens(line: str) -> list[str]:
+    """Split a line into unbreakable pieces: Latin words, single CJK characters, spaces."""
+    tokens: list[str] = []
+    word = ""
+    for char in line:
+        if char.isspace() or _breaks_anywhere(char):
+            if word:
+                tokens.append(word)
+                word = ""
+            if char.isspace() and tokens and tokens[-1].isspace():
+                tokens[-1] += char
+            else:
+                tokens.append(char)
+        else:
+            word += char
+    if word:
+        tokens.append(word)
+    return tokens
+
+
+def wrap(text: str, font: ImageFont.FreeTypeFont, max_width: int) -> list[str]:
+    """Greedy wrapping: Latin breaks between words, CJK between characters, overlong words
+    are cut by character. Explicit newlines are kept."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        current = ""
+        for token in _tokens(paragraph):
+            candidate = current + token
+            if not current or font.getlength(candidate.rstrip()) <= max_width:
+                current = candidate
+                continue
+            if token.isspace():
+                lines.append(current.rstrip())
+                current = ""
+                continue
+            lines.append(current.rstrip())
+            current = token.lstrip()
+            while len(current) > 1 and font.getlength(current) > max_width:
+                cut = len(current) - 1
+                while cut > 1 and font.getlength(current[:cut]) > max_width:
+                    cut -= 1
+                lines.append(current[:cut])
+                current = current[cut:]
+        lines.append(current.rstrip())
+    return lines
+
+
+# --- drawing ----------------------------------------------------------------------------------
+
+
+def draw_text(text: str, style: ResolvedTextStyle) -> Image.Image:
+    font = ImageFont.truetype(style.font_file, size=max(1, round(style.size)))
+    stroke = style.stroke.width if style.stroke else 0
+    lines = wrap(text, font, style.max_width_px - 2 * stroke)
+    ascent, descent = font.getmetrics()
+    line_height = round((ascent + descent) * style.line_spacing)
+    widths = [round(font.getlength(line)) for line in lines]
+    text_w = max(widths, default=0) + 2 * stroke
+    text_h = line_height * (len(lines) - 1) + ascent + descent + 2 * stroke
+    pad = style.box.padding if style.box else 0
+    shadow_dx, shadow_dy = style.shadow.offset if style.shadow else (0, 0)
+    blur = style.shadow.blur if style.shadow else 0
+    extra_l = max(0, blur - shadow_dx, -shadow_dx) if style.shadow else 0
+    extra_t = max(0, blur - shadow_dy, -shadow_dy) if style.shadow else 0
+    extra_r = max(0, shadow_dx + blur) if style.shadow else 0
+    extra_b = max(0, shadow_dy + blur) if style.shadow else 0
+    width = text_w + 2 * pad + extra_l + extra_r
+    height = text_h + 2 * pad + extra_t + extra_b
+    image = Image.new("RGBA", (max(1, width), max(1, height)), (0, 0, 0, 0))
+    origin_x, origin_y = extra_l + pad, extra_t + pad
+
+    if style.box:
+        ImageDraw.Draw(image).rounded_rectangle(
+            (extra_l, extra_t, extra_l + text_w + 2 * pad - 1, extra_t + text_h + 2 * pad - 1),
+            radius=style.box.radius,
+            fill=color_rgba(style.box.color),
+        )
+
+    def positions() -> list[tuple[float, float, str]]:
+        out = []
+        for index, (line, line_w) in enumerate(zip(lines, widths, strict=False)):
+            if style.align == "left":
+                x = 0
+            elif style.align == "right":
+                x = text_w - 2 * stroke - line_w
+            else:
+                x = (text_w - 2 * stroke - line_w) / 2
+            out.append((origin_x + stroke + x, origin_y + stroke + index * line_height, line))
+        return out
+
+    if style.shadow:
+        shadow = Image.new("RGBA", image.size, (0, 0, 0, 0))
+        shadow_draw = ImageDraw.Draw(shadow)
+        for x, y, line in positions():
+            shadow_draw.text(
+                (x + shadow_dx, y + shadow_dy),
+                line,
+                font=font,
+                fill=color_rgba(style.shadow.color),
+                stroke_width=stroke,
+                stroke_fill=color_rgba(style.shadow.color),
+            )
+        if blur:
+            shadow = shadow.filter(ImageFilter.GaussianBlur(blur))
+        image = Image.alpha_composite(image, shadow)
+
+    draw = ImageDraw.Draw(image)
+    for x, y, line in positions():
+        draw.text(
+            (x, y),
+            line,
+            font=font,
+            fill=color_rgba(style.color),
+            stroke_width=stroke,
+            stroke_fill=color_rgba(style.stroke.color) if style.stroke else None,
+        )
+    return image
+
+
+def text_card(text: str, style: ResolvedTextStyle) -> tuple[Path, tuple[int, int]]:
+    """The cached PNG for ``text`` drawn in ``style``, and its pixel size."""
+    payload = {
+        "text": text,
+        "style": _style_payload(style),
+        "font": digest_of(Path(style.font_file)),
+    }
+    key = content_key("text", payload)
+
+    def write(path: Path) -> None:
+        draw_text(text, style).save(path, format="PNG")
+
+    path = cached_file(key, ".png", write)
+    with Image.open(path) as image:
+        return path, image.size
+
+
+def _style_payload(style: ResolvedTextStyle) -> dict[str, object]:
+    data = asdict(style)
+    data.pop("font_file")
+    for name in ("stroke", "shadow", "box"):
+        value = getattr(style, name)
+        data[name] = value.model_dump() if value is not None else None
+    return data

@@ -1,0 +1,1 @@
+"""The only room that starts processes: ffmpeg argv, pipes, progress, atomic outputs."""

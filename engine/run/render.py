@@ -1,0 +1,206 @@
+"""Run a Plan: start ffmpeg, report progress, and put the result in place atomically.
+
+The output is written to a temporary file beside the destination and renamed over it only
+when ffmpeg succeeds; a failure or Ctrl-C removes the temporary and leaves the destination as
+it was. A provenance manifest is written beside the output.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from engine import __version__
+from engine.compile.plan import Plan
+from engine.errors import RenderError, RenderInterrupted
+from engine.run.ffmpeg import ffmpeg_binary, ffmpeg_version
+
+#: Above this many characters the graph goes through a file: one argv string is capped by the
+#: kernel at 128 KiB on Linux, and a long spec's graph can pass that.
+GRAPH_IN_FILE_ABOVE = 60_000
+
+
+@dataclass(frozen=True)
+class Progress:
+    frame: int
+    total_frames: int
+    seconds: float
+    total_seconds: float
+    speed: float | None
+    done: bool = False
+
+    @property
+    def fraction(self) -> float:
+        if self.total_frames:
+            return min(1.0, self.frame / self.total_frames)
+        return min(1.0, self.seconds / self.total_seconds) if self.total_seconds else 0.0
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    output: Path
+    manifest: Path | None
+    argv: tuple[str, ...]
+    seconds: float
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def manifest_path(output: Path) -> Path:
+    return output.with_name(output.name + ".reelspec.json")
+
+
+def render(
+    plan: Plan,
+    output: Path,
+    *,
+    on_progress: ProgressCallback | None = None,
+    spec_hash: str | None = None,
+    write_manifest: bool = True,
+    extra_provenance: dict[str, object] | None = None,
+) -> RenderResult:
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{output.stem}.", suffix=f".part{output.suffix}", dir=output.parent
+    )
+    os.close(fd)
+    tmp = Path(tmp_name)
+    graph_file: Path | None = None
+    started = time.monotonic()
+    try:
+        extra = ["-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats"]
+        if len(plan.graph_text) > GRAPH_IN_FILE_ABOVE:
+            gfd, graph_name = tempfile.mkstemp(prefix=".reelspec-graph-", suffix=".txt")
+            with os.fdopen(gfd, "w", encoding="utf-8") as handle:
+                handle.write(plan.graph_text)
+            graph_file = Path(graph_name)
+        argv = plan.argv(ffmpeg_binary(), output=str(tmp), extra_global=tuple(extra))
+        if graph_file is not None:
+            at = argv.index("-filter_complex")
+            argv[at : at + 2] = ["-/filter_complex", str(graph_file)]
+        _run_ffmpeg(argv, plan, on_progress)
+        if not tmp.exists() or tmp.stat().st_size == 0:
+            raise RenderError("ffmpeg finished but wrote nothing", argv)
+        os.replace(tmp, output)
+    except KeyboardInterrupt:
+        raise RenderInterrupted(f"interrupted; {output} was not written") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+        if graph_file is not None:
+            graph_file.unlink(missing_ok=True)
+    elapsed = time.monotonic() - started
+    shown = plan.argv(ffmpeg_binary(), output=str(output))
+    manifest = None
+    if write_manifest:
+        manifest = manifest_path(output)
+        data = {
+            "output": output.name,
+            "spec_hash": spec_hash,
+            "reelspec_version": __version__,
+            "ffmpeg": {"path": ffmpeg_binary(), "version": ffmpeg_version()},
+            "command": shown,
+            "duration": round(plan.duration, 6),
+            "frame_count": plan.frame_count,
+            "has_audio": plan.has_audio,
+            "render_seconds": round(elapsed, 3),
+            **(extra_provenance or {}),
+        }
+        _write_json_atomic(manifest, data)
+    return RenderResult(output, manifest, tuple(shown), elapsed)
+
+
+def _write_json_atomic(path: Path, data: dict[str, object]) -> None:
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, ensure_ascii=False)
+            handle.write("\n")
+        os.replace(name, path)
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+def _drain(stream: IO[str], sink: collections.deque[str]) -> None:
+    for line in stream:
+        sink.append(line.rstrip("\n"))
+
+
+def _run_ffmpeg(argv: list[str], plan: Plan, on_progress: ProgressCallback | None) -> None:
+    stderr_tail: collections.deque[str] = collections.deque(maxlen=200)
+    try:
+        process = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        )
+    except OSError as exc:
+        raise RenderError(f"cannot start ffmpeg: {exc}", argv) from None
+    assert process.stdout is not None and process.stderr is not None
+    drainer = threading.Thread(target=_drain, args=(process.stderr, stderr_tail), daemon=True)
+    drainer.start()
+    try:
+        _read_progress(process.stdout, plan, on_progress)
+        returncode = process.wait()
+    except BaseException:
+        _stop(process)
+        raise
+    finally:
+        drainer.join(timeout=5)
+    if returncode != 0:
+        relevant = [ln for ln in stderr_tail if ln.strip()][-20:]
+        raise RenderError(f"ffmpeg failed with exit code {returncode}", argv, "\n".join(relevant))
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _read_progress(stdout: IO[str], plan: Plan, on_progress: ProgressCallback | None) -> None:
+    values: dict[str, str] = {}
+    for line in stdout:
+        key, _, value = line.strip().partition("=")
+        if key != "progress":
+            values[key] = value
+            continue
+        if on_progress is None:
+            continue
+        speed_text = values.get("speed", "").rstrip("x").strip()
+        try:
+            speed = float(speed_text) if speed_text and speed_text != "N/A" else None
+        except ValueError:
+            speed = None
+        micros = values.get("out_time_us", "0")
+        seconds = int(micros) / 1e6 if micros.lstrip("-").isdigit() else 0.0
+        frame = values.get("frame", "0")
+        on_progress(
+            Progress(
+                frame=int(frame) if frame.isdigit() else 0,
+                total_frames=plan.frame_count,
+                seconds=max(0.0, seconds),
+                total_seconds=plan.duration,
+                speed=speed,
+                done=value == "end",
+            )
+        )

@@ -1,0 +1,162 @@
+"""The top-level spec: output, defaults, scenes, overlays and audio tracks."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from engine.spec.common import Color, Fit, Model, Placed, PositiveSeconds, Seconds, TextStyle
+from engine.spec.layers import Layer, Trim
+from engine.spec.output import Output
+
+#: The ffmpeg ``xfade`` transitions, plus ``cut`` for none.
+TransitionName = Literal[
+    "cut",
+    "fade",
+    "fadeblack",
+    "fadewhite",
+    "fadegrays",
+    "dissolve",
+    "pixelize",
+    "distance",
+    "wipeleft",
+    "wiperight",
+    "wipeup",
+    "wipedown",
+    "wipetl",
+    "wipetr",
+    "wipebl",
+    "wipebr",
+    "slideleft",
+    "slideright",
+    "slideup",
+    "slidedown",
+    "smoothleft",
+    "smoothright",
+    "smoothup",
+    "smoothdown",
+    "circlecrop",
+    "rectcrop",
+    "circleclose",
+    "circleopen",
+    "horzclose",
+    "horzopen",
+    "vertclose",
+    "vertopen",
+    "diagbl",
+    "diagbr",
+    "diagtl",
+    "diagtr",
+    "hlslice",
+    "hrslice",
+    "vuslice",
+    "vdslice",
+    "radial",
+    "zoomin",
+    "squeezeh",
+    "squeezev",
+    "hlwind",
+    "hrwind",
+    "vuwind",
+    "vdwind",
+    "coverleft",
+    "coverright",
+    "coverup",
+    "coverdown",
+    "revealleft",
+    "revealright",
+    "revealup",
+    "revealdown",
+]
+
+
+class Transition(Model):
+    """How a scene enters from the previous one. The two scenes overlap by ``duration``."""
+
+    type: TransitionName = "fade"
+    duration: PositiveSeconds = 1.0
+
+    @property
+    def overlap(self) -> float:
+        return 0.0 if self.type == "cut" else self.duration
+
+
+class Defaults(Model):
+    transition: Transition | None = Field(
+        None, description="Transition into every scene after the first, unless it sets its own."
+    )
+    text: TextStyle = Field(default_factory=TextStyle)
+    fit: Fit = "cover"
+    background: Color = "#000000"
+
+
+class Scene(Model):
+    name: str | None = None
+    duration: PositiveSeconds | None = Field(
+        None, description="Seconds; omitted when a video or image sequence decides it."
+    )
+    transition: Transition | None = Field(
+        None, description="Transition from the previous scene; {type: cut} for none."
+    )
+    background: Color | None = None
+    layers: list[Layer] = Field(min_length=1)
+
+
+class Timing(Model):
+    """When an overlay shows, on the absolute timeline of the finished video."""
+
+    start: Seconds = 0.0
+    end: Seconds | None = Field(None, description="Omitted: until the end of the video.")
+    fade: Seconds = Field(0.0, description="Fade in and out, unless fade_in/fade_out are set.")
+    fade_in: Seconds | None = None
+    fade_out: Seconds | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Timing:
+        if self.end is not None and self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        return self
+
+    @property
+    def fade_in_seconds(self) -> float:
+        return self.fade if self.fade_in is None else self.fade_in
+
+    @property
+    def fade_out_seconds(self) -> float:
+        return self.fade if self.fade_out is None else self.fade_out
+
+
+class ImageOverlay(Timing, Placed):
+    type: Literal["image"]
+    src: str
+    width: int | None = Field(None, gt=0, description="Scale to this width (keeps aspect).")
+    opacity: float = Field(1.0, ge=0, le=1)
+
+
+class TextOverlay(Timing, Placed):
+    type: Literal["text"]
+    text: str = Field(min_length=1, max_length=5000)
+    style: TextStyle = Field(default_factory=TextStyle)
+
+
+Overlay = Annotated[ImageOverlay | TextOverlay, Field(discriminator="type")]
+
+
+class AudioTrack(Model):
+    src: str
+    start: Seconds = Field(0.0, description="Where the track starts on the video's timeline.")
+    trim: Trim = Field(default_factory=Trim)
+    volume: float = Field(1.0, ge=0, le=10)
+    fade_in: Seconds = 0.0
+    fade_out: Seconds = Field(0.0, description="Fade at the end of the track or of the video.")
+    loop: bool = Field(False, description="Repeat the (trimmed) track to fill the video.")
+
+
+class Spec(Model):
+    version: Literal[1] = Field(description="Spec format version.")
+    output: Output
+    defaults: Defaults = Field(default_factory=Defaults)
+    scenes: list[Scene] = Field(min_length=1)
+    overlays: list[Overlay] = Field(default_factory=list)
+    audio: list[AudioTrack] = Field(default_factory=list)
