@@ -72,7 +72,7 @@ Background = Annotated[
 
 def color_rgba(color: str) -> tuple[int, int, int, int]:
     """A normalized color string as an (r, g, b, a) tuple of 0-255 ints."""
-    digits = color.lstrip("#")
+    digits = _normalize_color(color).lstrip("#")
     alpha = int(digits[6:8], 16) if len(digits) == 8 else 255
     return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16), alpha
 
@@ -98,6 +98,10 @@ def _normalize_fps(value: object) -> str:
     try:
         if isinstance(value, (int, float)):
             rate = Fraction(value).limit_denominator(1001)
+            # 23.976, 29.97, 59.94 ... are how people write the NTSC rates n*1000/1001.
+            for base in (24, 30, 48, 60, 120, 240):
+                if abs(value - base * 1000 / 1001) < 0.002:
+                    rate = Fraction(base * 1000, 1001)
         elif isinstance(value, str):
             rate = Fraction(value.strip())
         else:

@@ -152,6 +152,8 @@ def translate_errors(
     key_errors: set[PathKey] = set()
     for error in exc.errors(include_url=False):
         path = _data_path(error["loc"], data)
+        if error["type"] == "union_tag_invalid":
+            path = (*path, "type")  # point at the bad type name itself
         message = _message(error, path, data)
         if error["type"] == "extra_forbidden":
             key_errors.add(path)

@@ -1,0 +1,62 @@
+"""A failed or interrupted render leaves the destination as it was and no temporaries."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from engine.errors import RenderError
+from engine.pipeline import render_spec
+from tests.conftest import SpecWriter
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if ".part" in p.name)
+
+
+def test_ffmpeg_failure_keeps_the_old_output_and_names_the_problem(
+    write_spec: SpecWriter, tmp_path: Path
+) -> None:
+    (tmp_path / "out.mp4").write_bytes(b"previous render")
+    spec = write_spec("""version: 1
+output: {path: out.mp4, size: 160x90, fps: 10, video: {codec: h264, preset: not-a-preset}}
+scenes:
+  - {duration: 1, layers: [{type: color}]}
+""")
+    with pytest.raises(RenderError) as caught:
+        render_spec(spec)
+    assert (tmp_path / "out.mp4").read_bytes() == b"previous render"
+    assert leftovers(tmp_path) == []
+    assert "ffmpeg failed" in str(caught.value)
+    assert "not-a-preset" in " ".join(caught.value.command)
+    assert caught.value.stderr_tail  # ffmpeg's own words are kept for the user
+
+
+def test_ctrl_c_stops_ffmpeg_and_leaves_nothing(write_spec: SpecWriter, tmp_path: Path) -> None:
+    spec = write_spec("""version: 1
+output: {path: out.mp4, size: 1280x720, fps: 30, video: {codec: h264, preset: veryslow}}
+scenes:
+  - {duration: 600, layers: [{type: gradient, colors: [red, blue]}, {type: text, text: slow}]}
+""")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "engine", "render", str(spec)], stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE, text=True, env=env, start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not leftovers(tmp_path):
+        time.sleep(0.1)
+    assert leftovers(tmp_path), "the render never started writing"
+    time.sleep(1.0)
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does to the job
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert not (tmp_path / "out.mp4").exists()
+    assert leftovers(tmp_path) == []
