@@ -28,9 +28,12 @@ def _tone(path: Path, seconds: float, freq: float, rate: int = 44100, amp: float
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(rate)
-        out.writeframes(b"".join(
-            struct.pack("<h", int(amp * 32767 * math.sin(2 * math.pi * freq * i / rate)))
-            for i in range(frames)))
+        out.writeframes(
+            b"".join(
+                struct.pack("<h", int(amp * 32767 * math.sin(2 * math.pi * freq * i / rate)))
+                for i in range(frames)
+            )
+        )
 
 
 @pytest.fixture(scope="session")
@@ -52,11 +55,39 @@ def assets(tmp_path_factory: pytest.TempPathFactory) -> Path:
     logo.save(root / "logo.png")
     _tone(root / "tone.wav", 1.0, 440.0)
     _tone(root / "long_tone.wav", 6.0, 330.0)
-    run_ffmpeg("-f", "lavfi", "-i", "testsrc2=s=320x180:r=25:d=2", "-f", "lavfi", "-i",
-               "sine=f=660:d=2:sample_rate=48000", "-c:v", "libx264", "-preset", "ultrafast",
-               "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(root / "clip.mp4"))
-    run_ffmpeg("-f", "lavfi", "-i", "color=c=yellow:s=320x180:r=25:d=2", "-c:v", "libx264",
-               "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(root / "silent_clip.mp4"))
+    run_ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=s=320x180:r=25:d=2",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=f=660:d=2:sample_rate=48000",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-shortest",
+        str(root / "clip.mp4"),
+    )
+    run_ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=yellow:s=320x180:r=25:d=2",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        str(root / "silent_clip.mp4"),
+    )
     frames = root / "frames"
     frames.mkdir()
     for i in range(10):

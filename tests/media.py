@@ -28,8 +28,21 @@ def frame(path: Path, index: int) -> np.ndarray:
     info = probe(path)
     assert info.width and info.height
     raw = run_ffmpeg(
-        "-i", str(path), "-map", "0:v:0", "-vf", f"select=eq(n\\,{index})",
-        "-fps_mode", "passthrough", "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
+        "-i",
+        str(path),
+        "-map",
+        "0:v:0",
+        "-vf",
+        f"select=eq(n\\,{index})",
+        "-fps_mode",
+        "passthrough",
+        "-frames:v",
+        "1",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-",
     )
     expected = info.width * info.height * 3
     assert len(raw) == expected, f"frame {index} of {path} not found"
@@ -37,11 +50,12 @@ def frame(path: Path, index: int) -> np.ndarray:
 
 
 def audio_samples(path: Path, rate: int = 48000) -> np.ndarray:
-    raw = run_ffmpeg("-i", str(path), "-map", "0:a:0", "-ac", "1", "-ar", str(rate), "-f", "f32le",
-                     "-")
+    raw = run_ffmpeg(
+        "-i", str(path), "-map", "0:a:0", "-ac", "1", "-ar", str(rate), "-f", "f32le", "-"
+    )
     return np.frombuffer(raw, np.float32)
 
 
 def rms(samples: np.ndarray, t0: float, t1: float, rate: int = 48000) -> float:
-    window = samples[int(t0 * rate): int(t1 * rate)]
+    window = samples[int(t0 * rate) : int(t1 * rate)]
     return float(np.sqrt(np.mean(np.square(window, dtype=np.float64)))) if len(window) else 0.0

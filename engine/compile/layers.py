@@ -113,11 +113,11 @@ def fit_chain(
     background: str | None,
     flags: str,
     tail: list[Filter],
+    target: tuple[int, int] | None = None,
 ) -> str:
-    """Fit a picture of ``size`` into the canvas, then apply ``tail``."""
-    canvas = ctx.canvas
+    """Fit a picture of ``size`` into ``target`` (the canvas by default), then apply ``tail``."""
     w, h = size
-    W, H = canvas.size
+    W, H = target or ctx.canvas.size
     g = ctx.g
     if fit == "contain" and background == "blur":
         fit = "blur"
@@ -227,14 +227,13 @@ def _even_height(w: int, h: int, width: int) -> int:
 
 
 def _ken_burns(ctx: SceneContext, source: str, layer: ResolvedLayer) -> str:
-    """Zoom and pan with ``zoompan`` over a copy of the picture at twice the frame size, so
-    the crop window moves in half-pixel steps of the output (no visible judder)."""
+    """Zoom and pan with ``zoompan`` over the fitted picture at twice the frame size, so the
+    crop window moves in half-pixel steps of the output (no visible judder)."""
     spec = layer.layer
     assert isinstance(spec, ImageLayer) and layer.size is not None
     canvas = ctx.canvas
     W, H = canvas.size
-    big_w, big_h = 2 * W, 2 * H
-    cw, ch = cover_size(*layer.size, big_w, big_h)
+    big = (2 * W, 2 * H)
     z0, z1 = (spec.zoom.from_, spec.zoom.to) if spec.zoom else (1.0, 1.0)
     (px0, py0), (px1, py1) = (spec.pan.from_, spec.pan.to) if spec.pan else ((0.5, 0.5),) * 2
     last = max(1, ctx.frames - 1)
@@ -246,17 +245,13 @@ def _ken_burns(ctx: SceneContext, source: str, layer: ResolvedLayer) -> str:
     zoom = lerp(z0, z1)
     x = f"{lerp(px0, px1)}*(iw-iw/zoom)"
     y = f"{lerp(py0, py1)}*(ih-ih/zoom)"
-    return ctx.g.one(
-        [source],
-        [
-            f("scale", cw, ch, flags="lanczos"),
-            f("crop", big_w, big_h, (cw - big_w) // 2, (ch - big_h) // 2),
-            f("setsar", 1),
-            f("zoompan", z=zoom, x=x, y=y, d=ctx.frames, s=f"{W}x{H}", fps=str(canvas.fps)),
-            f("format", canvas.pix_fmt),
-            f("setpts", "N"),
-        ],
-    )
+    zoompan = [
+        f("zoompan", z=zoom, x=x, y=y, d=ctx.frames, s=f"{W}x{H}", fps=str(canvas.fps)),
+        f("format", canvas.pix_fmt),
+        f("setpts", "N"),
+    ]
+    fit = spec.fit if spec.fit not in (None, "none") else ctx.fit
+    return fit_chain(ctx, source, layer.size, fit, spec.background, "lanczos", zoompan, big)
 
 
 @compiles(VideoLayer)

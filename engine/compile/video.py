@@ -140,36 +140,64 @@ def _layer_visibility(layer: object, scene_frames: int, fps: Fraction) -> Visibi
     )
 
 
-def join_scenes(
-    g: GraphBuilder, scenes: list[tuple[ResolvedScene, str]], origin: float, fps: Fraction
-) -> str:
-    """Chain scenes with ``xfade`` where they overlap and ``concat`` where they cut.
-    ``origin`` is the absolute time the joined stream starts at."""
-    label = scenes[0][1]
-    pending: list[str] = [label]
-    for scene, stream in scenes[1:]:
-        if scene.transition is None:
-            pending.append(stream)
-            continue
-        if len(pending) > 1:
-            label = g.one(pending, [f("concat", n=len(pending), v=1, a=0)])
+def join_scenes(g: GraphBuilder, scenes: list[tuple[ResolvedScene, str]], fps: Fraction) -> str:
+    """Join scenes into one stream: ``xfade`` where they overlap, ``concat`` everywhere else.
+
+    ``xfade`` costs time on every frame that passes through it, not only during the
+    transition (measured: ~2.4 ms per 1080p frame), and a chain of them puts every frame of
+    the video through every one. So each scene is cut into head / body / tail: only the
+    overlapping head and tail frames meet in an ``xfade`` (at offset 0), and one ``concat``
+    strings bodies and transitions together.
+    """
+    overlaps = [
+        frames_for(scene.transition.duration, fps) if scene.transition else 0 for scene, _ in scenes
+    ]
+    overlaps.append(0)
+    segments: list[str] = []
+    previous_tail: str | None = None
+    for index, (scene, stream) in enumerate(scenes):
+        frames = frames_for(scene.duration, fps)
+        head, tail = overlaps[index], overlaps[index + 1]
+        body = frames - head - tail
+        wanted = [name for name, size in (("head", head), ("body", body), ("tail", tail)) if size]
+        if wanted == ["body"]:
+            parts = {"body": stream}
         else:
-            label = pending[0]
-        label = g.one(
-            [label, stream],
-            [
-                f(
-                    "xfade",
-                    transition=scene.transition.type,
-                    duration=Fraction(frames_for(scene.transition.duration, fps)) / fps,
-                    offset=Fraction(frames_for(scene.start - origin, fps)) / fps,
-                ),
-            ],
-        )
-        pending = [label]
-    if len(pending) > 1:
-        label = g.one(pending, [f("concat", n=len(pending), v=1, a=0)])
-    return pending[0] if len(pending) == 1 else label
+            labels = g.chain(
+                [stream], [f("split", len(wanted))], prefix="split", outputs=len(wanted)
+            )
+            bounds = {"head": (0, head), "body": (head, head + body), "tail": (head + body, frames)}
+            parts = {
+                name: g.one(
+                    [label],
+                    [
+                        f("trim", start_frame=bounds[name][0] or None, end_frame=bounds[name][1]),
+                        f("setpts", "PTS-STARTPTS"),
+                    ],
+                )
+                for name, label in zip(wanted, labels, strict=True)
+            }
+        if head:
+            assert previous_tail is not None and scene.transition is not None
+            segments.append(
+                g.one(
+                    [previous_tail, parts["head"]],
+                    [
+                        f(
+                            "xfade",
+                            transition=scene.transition.type,
+                            duration=Fraction(head) / fps,
+                            offset=0,
+                        ),
+                    ],
+                )
+            )
+        if body:
+            segments.append(parts["body"])
+        previous_tail = parts.get("tail")
+    if len(segments) == 1:
+        return segments[0]
+    return g.one(segments, [f("concat", n=len(segments), v=1, a=0)])
 
 
 def add_overlays(

@@ -83,6 +83,7 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
     scenes: list[ResolvedScene] = []
     start_frames = 0
     previous_frames = 0
+    previous_in = 0
     for index, scene in enumerate(spec.scenes):
         layers = tuple(
             _resolve_layer(found, loaded, ("scenes", index, "layers", j), layer)
@@ -115,6 +116,13 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
                     f"transition of {transition.duration:g}s is not shorter than "
                     f"the scenes it joins ({min(duration, previous_frames / fps):g}s)",
                 )
+            elif previous_in + overlap > previous_frames:
+                found.add(
+                    ("scenes", index - 1),
+                    f"the transitions into and out of this scene "
+                    f"({float(previous_in / fps):g}s + {float(overlap / fps):g}s) are longer "
+                    f"than the scene ({float(previous_frames / fps):g}s)",
+                )
         start_frames -= overlap
         scenes.append(
             ResolvedScene(
@@ -129,6 +137,7 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
         )
         start_frames += frames
         previous_frames = frames
+        previous_in = overlap
     total = float(Fraction(start_frames) / fps)
     if total > limits.max_duration:
         found.add(
@@ -251,9 +260,7 @@ def _resolve_layer(
 def _probe_kind(path: Path, kind: str) -> MediaInfo:
     media = probe(path)
     if not media.has_video or not media.width:
-        raise MediaError(
-            f"{path} has no picture; expected {'an' if kind == 'image' else 'a'} {kind}"
-        )
+        raise MediaError(f"not a readable {kind}: {path} (ffmpeg found no picture in it)")
     return media
 
 

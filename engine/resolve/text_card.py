@@ -100,25 +100,25 @@ def _tokens(line: str) -> list[str]:
 
 
 def wrap(text: str, font: ImageFont.FreeTypeFont, max_width: int) -> list[str]:
-    """Greedy wrapping: Latin breaks between words, CJK between characters, overlong words
-    are cut by character. Explicit newlines are kept."""
+    """Greedy wrapping: Latin breaks between words, CJK between characters, a word longer than
+    the line is cut between characters. Explicit newlines are kept."""
     lines: list[str] = []
+
+    def fits(candidate: str) -> bool:
+        return font.getlength(candidate.rstrip()) <= max_width
+
     for paragraph in text.split("\n"):
         current = ""
         for token in _tokens(paragraph):
-            candidate = current + token
-            if not current or font.getlength(candidate.rstrip()) <= max_width:
-                current = candidate
+            if fits(current + token):
+                current += token
                 continue
-            if token.isspace():
+            if current.strip():
                 lines.append(current.rstrip())
-                current = ""
-                continue
-            lines.append(current.rstrip())
-            current = token.lstrip()
-            while len(current) > 1 and font.getlength(current) > max_width:
+            current = "" if token.isspace() else token
+            while len(current) > 1 and not fits(current):
                 cut = len(current) - 1
-                while cut > 1 and font.getlength(current[:cut]) > max_width:
+                while cut > 1 and not fits(current[:cut]):
                     cut -= 1
                 lines.append(current[:cut])
                 current = current[cut:]

@@ -14,11 +14,14 @@ output: {path: out.mp4, size: 160x90, fps: 10, video: {codec: h264, preset: ultr
 
 
 def test_looped_music_fills_the_video_and_ends_with_it(write_spec: SpecWriter) -> None:
-    spec = write_spec(HEAD + """scenes:
+    spec = write_spec(
+        HEAD
+        + """scenes:
   - {duration: 3.5, layers: [{type: color}]}
 audio:
   - {src: {assets}/tone.wav, loop: true, volume: 0.8}
-""")
+"""
+    )
     out = render_spec(spec).output
     info = probe(out)
     assert info.has_audio and info.audio_codec == "aac" and info.sample_rate == 48000
@@ -29,11 +32,14 @@ audio:
 
 
 def test_start_offset_fades_and_volume(write_spec: SpecWriter) -> None:
-    spec = write_spec(HEAD + """scenes:
+    spec = write_spec(
+        HEAD
+        + """scenes:
   - {duration: 4, layers: [{type: color}]}
 audio:
   - {src: {assets}/long_tone.wav, start: 1, fade_in: 1, fade_out: 1, volume: 0.5}
-""")
+"""
+    )
     samples = audio_samples(render_spec(spec).output)
     assert rms(samples, 0.05, 0.95) < 0.005  # silent before the track starts
     rising, full = rms(samples, 1.0, 1.3), rms(samples, 2.2, 2.7)
@@ -43,11 +49,14 @@ audio:
 
 
 def test_trimmed_track_plays_once_then_silence(write_spec: SpecWriter) -> None:
-    spec = write_spec(HEAD + """scenes:
+    spec = write_spec(
+        HEAD
+        + """scenes:
   - {duration: 3, layers: [{type: color}]}
 audio:
   - {src: {assets}/long_tone.wav, trim: {start: 2, end: 3}}
-""")
+"""
+    )
     samples = audio_samples(render_spec(spec).output)
     assert len(samples) / 48000 == pytest.approx(3.0, abs=0.05)
     assert rms(samples, 0.1, 0.9) > 0.2
@@ -55,10 +64,13 @@ audio:
 
 
 def test_clip_audio_is_placed_at_its_scene_and_mixed(write_spec: SpecWriter) -> None:
-    spec = write_spec(HEAD + """scenes:
+    spec = write_spec(
+        HEAD
+        + """scenes:
   - {duration: 1, layers: [{type: color}]}
   - layers: [{type: video, src: {assets}/clip.mp4}]
-""")
+"""
+    )
     out = render_spec(spec).output
     assert count_frames(out) == 30
     samples = audio_samples(out)
@@ -68,11 +80,15 @@ def test_clip_audio_is_placed_at_its_scene_and_mixed(write_spec: SpecWriter) -> 
 
 
 def test_dropped_clip_audio_and_no_audio_output(write_spec: SpecWriter) -> None:
-    spec = write_spec(HEAD + "scenes:\n  - layers: [{type: video, src: {assets}/clip.mp4, "
-                      "audio: false}]\n")
+    spec = write_spec(
+        HEAD + "scenes:\n  - layers: [{type: video, src: {assets}/clip.mp4, audio: false}]\n"
+    )
     assert not probe(render_spec(spec).output).has_audio
-    spec = write_spec(HEAD.replace("preset: ultrafast}", "preset: ultrafast}, audio: null")
-                      + "scenes:\n  - layers: [{type: video, src: {assets}/clip.mp4}]\n"
-                      + "audio:\n  - {src: {assets}/tone.wav}\n", name="quiet.yaml")
+    spec = write_spec(
+        HEAD.replace("preset: ultrafast}", "preset: ultrafast}, audio: null")
+        + "scenes:\n  - layers: [{type: video, src: {assets}/clip.mp4}]\n"
+        + "audio:\n  - {src: {assets}/tone.wav}\n",
+        name="quiet.yaml",
+    )
     info = probe(render_spec(spec).output)
     assert info.has_video and not info.has_audio

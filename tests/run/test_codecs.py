@@ -20,8 +20,9 @@ from tests.media import count_frames, probe
         ("out.gif", "{codec: gif}", "gif", None),
     ],
 )
-def test_codec(write_spec: SpecWriter, name: str, video: str, codec: str,
-               audio_codec: str | None) -> None:
+def test_codec(
+    write_spec: SpecWriter, name: str, video: str, codec: str, audio_codec: str | None
+) -> None:
     spec = write_spec(f"""version: 1
 output: {{path: {name}, size: 96x54, fps: 10, video: {video}}}
 scenes:

@@ -46,8 +46,12 @@ scenes:
 """)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "engine", "render", str(spec)], stderr=subprocess.PIPE,
-        stdout=subprocess.PIPE, text=True, env=env, start_new_session=True,
+        [sys.executable, "-m", "engine", "render", str(spec)],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not leftovers(tmp_path):

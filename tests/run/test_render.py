@@ -26,12 +26,15 @@ output: {{path: {path}, size: 320x180, fps: {fps}, {FAST}{extra}}}
 
 
 def test_fade_transition_timeline_and_pixels(write_spec: SpecWriter) -> None:
-    spec = write_spec(spec_head() + """scenes:
+    spec = write_spec(
+        spec_head()
+        + """scenes:
   - {duration: 1, layers: [{type: color, color: red}]}
   - duration: 1
     transition: {type: fade, duration: 0.5}
     layers: [{type: color, color: blue}]
-""")
+"""
+    )
     result = render_spec(spec)
     info = probe(result.output)
     # 10 + 10 frames overlapping by 5.
@@ -45,11 +48,14 @@ def test_fade_transition_timeline_and_pixels(write_spec: SpecWriter) -> None:
 
 
 def test_cut_joins_scenes_back_to_back(write_spec: SpecWriter) -> None:
-    spec = write_spec(spec_head() + """scenes:
+    spec = write_spec(
+        spec_head()
+        + """scenes:
   - {duration: 1, layers: [{type: color, color: red}]}
   - {duration: 0.5, layers: [{type: color, color: blue}]}
   - {duration: 1, layers: [{type: color, color: lime}]}
-""")
+"""
+    )
     out = render_spec(spec).output
     assert count_frames(out) == 25
     assert near(frame(out, 9)[90, 160], (255, 0, 0))
@@ -59,12 +65,15 @@ def test_cut_joins_scenes_back_to_back(write_spec: SpecWriter) -> None:
 
 
 def test_wipe_transition_splits_the_frame(write_spec: SpecWriter) -> None:
-    spec = write_spec(spec_head() + """scenes:
+    spec = write_spec(
+        spec_head()
+        + """scenes:
   - {duration: 1, layers: [{type: color, color: red}]}
   - duration: 1
     transition: {type: wipeleft, duration: 0.6}
     layers: [{type: color, color: blue}]
-""")
+"""
+    )
     out = render_spec(spec).output
     assert count_frames(out) == 14
     # Halfway through a wipe to the left, the new scene has taken the right half.
@@ -74,12 +83,15 @@ def test_wipe_transition_splits_the_frame(write_spec: SpecWriter) -> None:
 
 
 def test_overlay_position_timing_and_fade(write_spec: SpecWriter) -> None:
-    spec = write_spec(spec_head() + """scenes:
+    spec = write_spec(
+        spec_head()
+        + """scenes:
   - {duration: 3, layers: [{type: color, color: black}]}
 overlays:
   - {type: image, src: {assets}/logo.png, position: top-right, margin: 10, start: 1, end: 2.5,
      fade_in: 0.4}
-""")
+"""
+    )
     out = render_spec(spec).output
     assert count_frames(out) == 30
     inside = (30, 290)  # row, column inside the 40×40 logo at top-right with margin 10
@@ -92,13 +104,16 @@ overlays:
 
 
 def test_text_layer_is_drawn_where_anchored(write_spec: SpecWriter) -> None:
-    spec = write_spec(spec_head() + """scenes:
+    spec = write_spec(
+        spec_head()
+        + """scenes:
   - duration: 1
     layers:
       - {type: color, color: black}
       - {type: text, text: "█████", position: top-left, margin: 4,
          style: {size: 40, color: "#00ff00"}}
-""")
+"""
+    )
     out = render_spec(spec).output
     image = frame(out, 5)
     assert near(image[30, 30], (0, 255, 0))
@@ -107,33 +122,46 @@ def test_text_layer_is_drawn_where_anchored(write_spec: SpecWriter) -> None:
 
 @pytest.mark.parametrize(
     ("fit", "edge", "center"),
-    [("contain", (0, 0, 0), (0, 200, 0)), ("cover", (0, 200, 0), (0, 200, 0)),
-     ("fill", (0, 200, 0), (0, 200, 0))],
+    [
+        ("contain", (0, 0, 0), (0, 200, 0)),
+        ("cover", (0, 200, 0), (0, 200, 0)),
+        ("fill", (0, 200, 0), (0, 200, 0)),
+    ],
 )
-def test_image_fits(write_spec: SpecWriter, fit: str, edge: tuple[int, int, int],
-                    center: tuple[int, int, int]) -> None:
-    spec = write_spec(spec_head() + f"""scenes:
+def test_image_fits(
+    write_spec: SpecWriter, fit: str, edge: tuple[int, int, int], center: tuple[int, int, int]
+) -> None:
+    spec = write_spec(
+        spec_head()
+        + f"""scenes:
   - duration: 0.5
     layers: [{{type: image, src: {{assets}}/green_square.png, fit: {fit}}}]
-""")
+"""
+    )
     image = frame(render_spec(spec).output, 2)
     assert near(image[90, 5], edge) and near(image[90, 160], center)
 
 
 def test_blur_background_fills_the_bars(write_spec: SpecWriter) -> None:
-    spec = write_spec(spec_head() + """scenes:
+    spec = write_spec(
+        spec_head()
+        + """scenes:
   - duration: 0.5
     layers: [{type: image, src: {assets}/green_square.png, fit: contain, background: blur}]
-""")
+"""
+    )
     image = frame(render_spec(spec).output, 2)
     assert image[90, 5, 1] > 100  # the bars show a blurred green copy, not black
 
 
 def test_ken_burns_zoom_moves_towards_the_center(write_spec: SpecWriter) -> None:
-    spec = write_spec(spec_head() + """scenes:
+    spec = write_spec(
+        spec_head()
+        + """scenes:
   - duration: 1
     layers: [{type: image, src: {assets}/quad.png, zoom: {from: 1, to: 3}}]
-""")
+"""
+    )
     out = render_spec(spec).output
     first, last = frame(out, 0), frame(out, 9)
     assert near(first[20, 20], (255, 0, 0))  # the whole picture at the start
@@ -144,10 +172,13 @@ def test_ken_burns_zoom_moves_towards_the_center(write_spec: SpecWriter) -> None
 
 
 def test_video_scene_length_comes_from_the_clip_trim_and_speed(write_spec: SpecWriter) -> None:
-    spec = write_spec(spec_head() + """scenes:
+    spec = write_spec(
+        spec_head()
+        + """scenes:
   - layers: [{type: video, src: {assets}/clip.mp4, trim: {start: 0.5}}]
   - layers: [{type: video, src: {assets}/clip.mp4, speed: 2, audio: false}]
-""")
+"""
+    )
     out = render_spec(spec).output
     assert count_frames(out) == 15 + 10  # 1.5 s, then 2 s at double speed
     info = probe(out)
@@ -155,10 +186,13 @@ def test_video_scene_length_comes_from_the_clip_trim_and_speed(write_spec: SpecW
 
 
 def test_image_sequence_by_pattern_and_glob(write_spec: SpecWriter) -> None:
-    spec = write_spec(spec_head() + """scenes:
+    spec = write_spec(
+        spec_head()
+        + """scenes:
   - layers: [{type: image_sequence, src: "{assets}/frames/f_%03d.png", fps: 5, fit: fill}]
   - layers: [{type: image_sequence, src: "{assets}/frames/*.png", fps: 10, fit: fill}]
-""")
+"""
+    )
     out = render_spec(spec).output
     assert count_frames(out) == 20 + 10
     first, later = frame(out, 0)[45, 80], frame(out, 19)[45, 80]
@@ -166,9 +200,12 @@ def test_image_sequence_by_pattern_and_glob(write_spec: SpecWriter) -> None:
 
 
 def test_rational_frame_rate(write_spec: SpecWriter) -> None:
-    spec = write_spec(spec_head(fps="30000/1001") + """scenes:
+    spec = write_spec(
+        spec_head(fps="30000/1001")
+        + """scenes:
   - {duration: 2, layers: [{type: color, color: white}]}
-""")
+"""
+    )
     out = render_spec(spec).output
     assert count_frames(out) == 60
     assert probe(out).fps == pytest.approx(29.97, abs=0.01)
@@ -186,18 +223,23 @@ def test_manifest_records_provenance(write_spec: SpecWriter) -> None:
 
 
 def test_output_path_is_relative_to_the_spec(write_spec: SpecWriter, tmp_path: Path) -> None:
-    spec = write_spec(spec_head(path="nested/dir/out.mp4")
-                      + "scenes:\n  - {duration: 0.3, layers: [{type: color}]}\n")
+    spec = write_spec(
+        spec_head(path="nested/dir/out.mp4")
+        + "scenes:\n  - {duration: 0.3, layers: [{type: color}]}\n"
+    )
     assert render_spec(spec).output == (tmp_path / "nested/dir/out.mp4").resolve()
 
 
 def test_still_renders_the_frame_at_a_time(write_spec: SpecWriter, tmp_path: Path) -> None:
-    spec = write_spec(spec_head() + """scenes:
+    spec = write_spec(
+        spec_head()
+        + """scenes:
   - {duration: 1, layers: [{type: color, color: red}]}
   - {duration: 1, layers: [{type: color, color: blue}]}
 overlays:
   - {type: image, src: {assets}/logo.png, position: top-left, start: 1.5, end: 2}
-""")
+"""
+    )
     from PIL import Image
 
     render_still(spec, 1.6, tmp_path / "still.png")

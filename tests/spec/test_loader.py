@@ -26,23 +26,29 @@ def test_valid_spec_loads_with_defaults() -> None:
 
 
 def test_bad_enum_points_at_line_and_column_and_suggests() -> None:
-    text = HEADER + """scenes:
+    text = (
+        HEADER
+        + """scenes:
   - duration: 4
     layers:
       - {type: image, src: a.png, fit: cove}
 """
+    )
     (message,) = errors_of(text)
     assert message.startswith("spec.yaml:6:40: scenes[0].layers[0].fit: expected one of contain,")
     assert "(got 'cove')" in message and "did you mean 'cover'?" in message
 
 
 def test_unknown_key_points_at_the_key_with_did_you_mean() -> None:
-    text = HEADER + """scenes:
+    text = (
+        HEADER
+        + """scenes:
   - duration: 4
     layers:
       - type: color
         colour: red
 """
+    )
     (message,) = errors_of(text)
     assert message.startswith("spec.yaml:7:9: scenes[0].layers[0].colour: unknown key 'colour'")
     assert "did you mean 'color'?" in message
@@ -82,7 +88,7 @@ def test_yaml_syntax_error_has_location() -> None:
 
 def test_duplicate_keys_are_errors() -> None:
     (message,) = errors_of(HEADER + "scenes: []\nscenes: []\n")
-    assert "spec.yaml:4:1: scenes: duplicate key 'scenes'" == message
+    assert message == "spec.yaml:4:1: scenes: duplicate key 'scenes'"
 
 
 def test_missing_required_keys_are_named() -> None:
@@ -103,12 +109,15 @@ def test_missing_spec_file(tmp_path) -> None:
 
 
 def test_scene_transition_inherits_and_cut_overrides() -> None:
-    text = HEADER + """defaults:
+    text = (
+        HEADER
+        + """defaults:
   transition: {type: wipeleft, duration: 0.5}
 scenes:
   - {duration: 1, layers: [{type: color}]}
   - {duration: 1, transition: {type: cut}, layers: [{type: color}]}
 """
+    )
     spec = load_spec_text(text).spec
     assert spec.defaults.transition is not None and spec.defaults.transition.type == "wipeleft"
     assert spec.scenes[1].transition is not None and spec.scenes[1].transition.overlap == 0

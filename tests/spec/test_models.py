@@ -14,8 +14,15 @@ def output(**kwargs: object) -> Output:
 
 @pytest.mark.parametrize(
     ("path", "codec"),
-    [("a.mp4", "h264"), ("a.mp4", "h265"), ("a.webm", "vp9"), ("a.mkv", "av1"),
-     ("a.mov", "prores"), ("a.gif", "gif"), ("a.webm", "av1")],
+    [
+        ("a.mp4", "h264"),
+        ("a.mp4", "h265"),
+        ("a.webm", "vp9"),
+        ("a.mkv", "av1"),
+        ("a.mov", "prores"),
+        ("a.gif", "gif"),
+        ("a.webm", "av1"),
+    ],
 )
 def test_codec_container_pairs_that_work(path: str, codec: str) -> None:
     assert output(path=path, video={"codec": codec}).video.codec == codec
@@ -23,8 +30,12 @@ def test_codec_container_pairs_that_work(path: str, codec: str) -> None:
 
 @pytest.mark.parametrize(
     ("path", "codec", "message"),
-    [("a.mp4", "prores", "cannot go in a .mp4"), ("a.webm", "h264", "cannot go in a .webm"),
-     ("a.gif", "h264", "cannot go in a .gif"), ("a.avi", "h264", "unknown output extension")],
+    [
+        ("a.mp4", "prores", "cannot go in a .mp4"),
+        ("a.webm", "h264", "cannot go in a .webm"),
+        ("a.gif", "h264", "cannot go in a .gif"),
+        ("a.avi", "h264", "unknown output extension"),
+    ],
 )
 def test_codec_container_mismatch_is_an_error(path: str, codec: str, message: str) -> None:
     with pytest.raises(pydantic.ValidationError, match=message):
@@ -32,7 +43,7 @@ def test_codec_container_mismatch_is_an_error(path: str, codec: str, message: st
 
 
 def test_audio_codec_must_fit_container() -> None:
-    with pytest.raises(pydantic.ValidationError, match="audio codec 'aac' cannot go in a .webm"):
+    with pytest.raises(pydantic.ValidationError, match=r"audio codec 'aac' cannot go in a \.webm"):
         output(path="a.webm", video={"codec": "vp9"}, audio={"codec": "aac"})
     assert output(path="a.webm", video={"codec": "vp9"}).audio_codec == "opus"
     assert output(path="a.gif", video={"codec": "gif"}).audio_codec is None
@@ -43,8 +54,10 @@ def test_audio_can_be_turned_off(value: object) -> None:
     assert output(audio=value).audio is None
 
 
-@pytest.mark.parametrize(("given", "stored"), [(30, "30"), ("30000/1001", "30000/1001"),
-                                                (23.976, "24000/1001"), ("25", "25")])
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [(30, "30"), ("30000/1001", "30000/1001"), (23.976, "24000/1001"), ("25", "25")],
+)
 def test_fps_forms(given: object, stored: str) -> None:
     assert output(fps=given).fps == stored
 
@@ -75,5 +88,11 @@ def test_models_are_frozen() -> None:
 def test_schema_generates_with_discriminated_layers() -> None:
     schema = Spec.model_json_schema(by_alias=True)
     layer_defs = {name for name in schema["$defs"] if name.endswith("Layer")}
-    assert {"ImageLayer", "VideoLayer", "TextLayer", "ColorLayer", "GradientLayer",
-            "ImageSequenceLayer"} <= layer_defs
+    assert {
+        "ImageLayer",
+        "VideoLayer",
+        "TextLayer",
+        "ColorLayer",
+        "GradientLayer",
+        "ImageSequenceLayer",
+    } <= layer_defs

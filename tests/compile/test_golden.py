@@ -1,0 +1,50 @@
+"""Golden plans for every example spec: the compiler's output is byte-stable and reviewable.
+
+Regenerate after an intended change with ``REELSPEC_UPDATE_GOLDEN=1 pytest tests/compile``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from engine.compile import compile_plan
+from engine.pipeline import prepare
+from engine.resolve.cache import cache_dir
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = ROOT / "tests" / "golden"
+SPECS = sorted((ROOT / "specs").glob("*.yaml"))
+
+
+def normalized_plan(spec: Path) -> str:
+    plan = compile_plan(prepare(spec).resolved)
+    text = plan.pretty("ffmpeg").replace(str(ROOT / "specs"), "<specs>")
+    cards: dict[str, str] = {}
+
+    def card(match: re.Match[str]) -> str:
+        return cards.setdefault(match.group(0), f"<cache:{len(cards) + 1}>")
+
+    # Drawn artifacts are named by a content hash that includes the font file's bytes;
+    # numbering them keeps the golden file about the graph, not about font versions.
+    return re.sub(re.escape(str(cache_dir())) + r"/\w\w/\w+\.png", card, text)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[s.stem for s in SPECS])
+def test_plan_matches_golden(spec: Path) -> None:
+    golden = GOLDEN / f"{spec.stem}.plan.txt"
+    text = normalized_plan(spec)
+    if os.environ.get("REELSPEC_UPDATE_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert golden.exists(), f"no golden plan for {spec.name}; run with REELSPEC_UPDATE_GOLDEN=1"
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_compiling_twice_gives_identical_argv() -> None:
+    resolved = prepare(ROOT / "specs" / "showcase.yaml").resolved
+    assert compile_plan(resolved).argv() == compile_plan(resolved).argv()
+    window = (3.2, 7.9)
+    assert compile_plan(resolved, window).argv() == compile_plan(resolved, window).argv()

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import ImageFont
+
+from engine.resolve.fonts import resolve_font
+from engine.resolve.text_card import (
+    BUILTIN_STYLE,
+    draw_text,
+    merge_styles,
+    resolve_style,
+    text_card,
+    wrap,
+)
+from engine.spec.common import Box, TextStyle
+
+
+def sans(size: int = 32) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(resolve_font("sans", "normal", False, Path("."))), size)
+
+
+def test_builtin_families_resolve_to_real_files() -> None:
+    for family in ("sans", "serif", "mono"):
+        for weight, italic in (("normal", False), ("bold", True)):
+            assert resolve_font(family, weight, italic, Path(".")).is_file()
+
+
+def test_latin_wraps_between_words() -> None:
+    lines = wrap("the quick brown fox jumps over the lazy dog", sans(), 200)
+    assert len(lines) > 1
+    assert all(sans().getlength(line) <= 200 for line in lines)
+    assert " ".join(lines) == "the quick brown fox jumps over the lazy dog"
+
+
+def test_explicit_newlines_and_overlong_words() -> None:
+    assert wrap("a\nb", sans(), 500) == ["a", "b"]
+    long_word = "x" * 80
+    lines = wrap(long_word, sans(), 150)
+    assert "".join(lines) == long_word and all(sans().getlength(ln) <= 150 for ln in lines)
+
+
+def test_cjk_breaks_between_characters() -> None:
+    text = "欢迎观看我们的新产品介绍视频"
+    lines = wrap(text, sans(), 100)
+    assert "".join(lines) == text and len(lines) > 1
+
+
+def test_styles_merge_later_wins() -> None:
+    merged = merge_styles(BUILTIN_STYLE, TextStyle(size=10, color="red"), TextStyle(size=20))
+    assert merged.size == 20 and merged.color == "#ff0000" and merged.font == "sans"
+
+
+def test_box_padding_and_alignment_change_the_card() -> None:
+    font = resolve_font("sans", "normal", False, Path("."))
+    plain = resolve_style(merge_styles(BUILTIN_STYLE, TextStyle(size=30)), font, 640)
+    boxed = resolve_style(
+        merge_styles(BUILTIN_STYLE, TextStyle(size=30, box=Box(color="#ff0000", padding=10))),
+        font,
+        640,
+    )
+    a, b = draw_text("Hi", plain), draw_text("Hi", boxed)
+    assert b.size == (a.size[0] + 20, a.size[1] + 20)
+    corner = np.asarray(b)[1, 1]
+    assert tuple(corner) == (255, 0, 0, 255)  # the box reaches the corner
+    assert np.asarray(a)[0, 0][3] == 0  # transparent outside the glyphs
+
+
+def test_cards_are_cached_by_content() -> None:
+    font = resolve_font("sans", "normal", False, Path("."))
+    style = resolve_style(merge_styles(BUILTIN_STYLE, TextStyle(size=24)), font, 320)
+    first, size = text_card("cache me", style)
+    mtime = first.stat().st_mtime_ns
+    again, _ = text_card("cache me", style)
+    other, _ = text_card("something else", style)
+    assert again == first and again.stat().st_mtime_ns == mtime
+    assert other != first and size[0] > 0
