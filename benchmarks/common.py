@@ -41,8 +41,13 @@ def time_command(argv: list[str], env: dict[str, str] | None = None) -> tuple[fl
     """Wall and CPU seconds (all child processes) of one command run to completion."""
     cpu0 = _children_cpu()
     start = time.perf_counter()
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                   env={**os.environ, **(env or {})})
+    subprocess.run(
+        argv,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **(env or {})},
+    )
     return time.perf_counter() - start, _children_cpu() - cpu0
 
 
@@ -69,11 +74,11 @@ def machine() -> str:
 
 def report(timings: list[Timing], baseline: str) -> str:
     base = next(t for t in timings if t.name == baseline)
-    lines = [f"{'method':<28}{'median wall s':>14}{'median cpu s':>14}{'wall ratio':>12}",
-             "-" * 68]
+    lines = [f"{'method':<28}{'median wall s':>14}{'median cpu s':>14}{'wall ratio':>12}", "-" * 68]
     for timing in timings:
         ratio = timing.median_wall / base.median_wall
-        lines.append(f"{timing.name:<28}{timing.median_wall:>14.2f}{timing.median_cpu:>14.2f}"
-                     f"{ratio:>11.2f}x")
+        lines.append(
+            f"{timing.name:<28}{timing.median_wall:>14.2f}{timing.median_cpu:>14.2f}{ratio:>11.2f}x"
+        )
     lines.append(f"(ratios against '{baseline}'; runs per method: {len(base.wall)})")
     return "\n".join(lines)

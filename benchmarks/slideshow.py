@@ -52,7 +52,8 @@ def make_inputs(work: Path) -> dict[str, Path]:
         f"  - {{duration: {SECONDS}, layers: [{{type: image, src: {p.name}, fit: cover}}]}}"
         for p in photos
     )
-    spec.write_text(f"""version: 1
+    spec.write_text(
+        f"""version: 1
 output:
   path: reelspec.mp4
   size: {W}x{H}
@@ -68,7 +69,9 @@ overlays:
      style: {{size: 120, weight: bold}}}}
 audio:
   - {{src: music.ogg, loop: true, fade_in: 1, fade_out: 2, volume: 0.8}}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     # The title exactly as reelspec draws it, for the other methods.
     from engine.pipeline import prepare
 
@@ -77,19 +80,49 @@ audio:
     shutil.copy(title_src, title)
     with Image.open(title) as image:
         assert image.mode == "RGBA"
-    return {"spec": spec, "music": music, "title": title, **{f"p{i}": p for i, p in
-                                                              enumerate(photos)}}
+    return {
+        "spec": spec,
+        "music": music,
+        "title": title,
+        **{f"p{i}": p for i, p in enumerate(photos)},
+    }
+
+
+def write_floor_input(ffmpeg: str, spec: Path, raw: Path, wav: Path) -> None:
+    from dataclasses import replace
+
+    from engine.compile import compile_plan
+    from engine.pipeline import prepare
+
+    plan = compile_plan(prepare(spec).resolved)
+    video_map, audio_map = plan.maps
+    for maps, args, target in (
+        ((video_map,), ("-f", "rawvideo", "-pix_fmt", "yuv420p"), raw),
+        ((audio_map,), ("-c:a", "pcm_s16le"), wav),
+    ):
+        argv = replace(plan, maps=maps, output_args=args).argv(ffmpeg, output=str(target))
+        subprocess.run([*argv[:1], "-y", "-v", "error", *argv[1:]], check=True)
 
 
 def hand_written(ffmpeg: str, files: dict[str, Path], out: Path) -> list[str]:
     argv = [ffmpeg, "-y", "-hide_banner", "-loglevel", "error"]
     for i in range(6):
-        argv += ["-loop", "1", "-framerate", str(FPS), "-t", str(SECONDS), "-i", str(files[f"p{i}"])]
+        argv += [
+            "-loop",
+            "1",
+            "-framerate",
+            str(FPS),
+            "-t",
+            str(SECONDS),
+            "-i",
+            str(files[f"p{i}"]),
+        ]
     argv += ["-loop", "1", "-framerate", str(FPS), "-t", "3", "-i", str(files["title"])]
     argv += ["-stream_loop", "-1", "-i", str(files["music"])]
     chains = [
         f"[{i}:v]scale={W}:{H}:force_original_aspect_ratio=increase,crop={W}:{H},setsar=1,"
-        f"format=yuv420p[v{i}]" for i in range(6)
+        f"format=yuv420p[v{i}]"
+        for i in range(6)
     ]
     last = "v0"
     for i in range(1, 6):
@@ -97,11 +130,30 @@ def hand_written(ffmpeg: str, files: dict[str, Path], out: Path) -> list[str]:
         chains.append(f"[{last}][v{i}]xfade=transition=fade:duration={FADE}:offset={offset}[x{i}]")
         last = f"x{i}"
     chains.append(f"[{last}][6:v]overlay=(W-w)/2:(H-h)/2:eof_action=pass[v]")
-    chains.append(f"[7:a]volume=0.8,afade=t=in:d=1,afade=t=out:st={TOTAL - 2}:d=2,"
-                  f"atrim=end={TOTAL}[a]")
-    argv += ["-filter_complex", ";".join(chains), "-map", "[v]", "-map", "[a]",
-             "-c:v", "libx264", "-preset", "medium", "-crf", "23", "-pix_fmt", "yuv420p",
-             "-c:a", "aac", "-b:a", "192k", str(out)]
+    chains.append(
+        f"[7:a]volume=0.8,afade=t=in:d=1,afade=t=out:st={TOTAL - 2}:d=2,atrim=end={TOTAL}[a]"
+    )
+    argv += [
+        "-filter_complex",
+        ";".join(chains),
+        "-map",
+        "[v]",
+        "-map",
+        "[a]",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "medium",
+        "-crf",
+        "23",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "192k",
+        str(out),
+    ]
     return argv
 
 
@@ -149,29 +201,70 @@ def main() -> int:
         timings.append(Timing("MoviePy 2"))
     by_name = {t.name: t for t in timings}
     moviepy_script = work / "moviepy_slideshow.py"
-    moviepy_script.write_text(MOVIEPY_SCRIPT.format(W=W, H=H, SECONDS=SECONDS, FADE=FADE,
-                                                    TOTAL=TOTAL), encoding="utf-8")
+    moviepy_script.write_text(
+        MOVIEPY_SCRIPT.format(W=W, H=H, SECONDS=SECONDS, FADE=FADE, TOTAL=TOTAL), encoding="utf-8"
+    )
 
-    # Prepare the floor's input: reelspec's composited frames and mixed audio, decoded once.
-    reelspec_argv = [sys.executable, "-m", "engine", "render", "-q", "--no-manifest",
-                     str(files["spec"])]
-    subprocess.run(reelspec_argv, check=True, cwd=ROOT)
+    # The floor's input: exactly the frames and mix reelspec encodes, written raw (lossless).
+    reelspec_argv = [
+        sys.executable,
+        "-m",
+        "engine",
+        "render",
+        "-q",
+        "--no-manifest",
+        str(files["spec"]),
+    ]
     raw, wav = work / "frames.yuv", work / "mix.wav"
-    subprocess.run([ffmpeg, "-y", "-v", "error", "-i", str(work / "reelspec.mp4"), "-f",
-                    "rawvideo", "-pix_fmt", "yuv420p", str(raw), "-vn", str(wav)], check=True)
-    floor_argv = [ffmpeg, "-y", "-v", "error", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s",
-                  f"{W}x{H}", "-r", str(FPS), "-i", str(raw), "-i", str(wav), "-c:v", "libx264",
-                  "-preset", "medium", "-crf", "23", "-pix_fmt", "yuv420p", "-c:a", "aac",
-                  "-b:a", "192k", str(work / "floor.mp4")]
+    write_floor_input(ffmpeg, files["spec"], raw, wav)
+    floor_argv = [
+        ffmpeg,
+        "-y",
+        "-v",
+        "error",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "yuv420p",
+        "-s",
+        f"{W}x{H}",
+        "-r",
+        str(FPS),
+        "-i",
+        str(raw),
+        "-i",
+        str(wav),
+        "-c:v",
+        "libx264",
+        "-preset",
+        "medium",
+        "-crf",
+        "23",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "192k",
+        str(work / "floor.mp4"),
+    ]
     # The caches are warm for every method: reelspec's title card exists from the run above.
     for _ in range(args.repeat):
         for name, argv in (
             ("reelspec", reelspec_argv),
             ("hand-written ffmpeg", hand_written(ffmpeg, files, work / "hand.mp4")),
             ("encode floor", floor_argv),
-            ("MoviePy 2", [sys.executable, str(moviepy_script),
-                           *[str(files[f"p{i}"]) for i in range(6)], str(files["title"]),
-                           str(files["music"]), str(work / "moviepy.mp4")]),
+            (
+                "MoviePy 2",
+                [
+                    sys.executable,
+                    str(moviepy_script),
+                    *[str(files[f"p{i}"]) for i in range(6)],
+                    str(files["title"]),
+                    str(files["music"]),
+                    str(work / "moviepy.mp4"),
+                ],
+            ),
         ):
             if name not in by_name:
                 continue

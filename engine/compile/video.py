@@ -57,32 +57,35 @@ def overlay_filter(canvas: Canvas, x: int, y: int) -> Filter:
 
 
 def timed(g: GraphBuilder, stream: LayerStream, when: Visibility, fps: Fraction) -> str:
-    """Give a layer stream its time window, fades and opacity, with alpha where needed."""
+    """Give a layer stream its time window, fades and opacity, with alpha where needed.
+
+    A full-frame stream already spans its scene, so the visible frames are cut out of it; a
+    sprite is one frame, held for as long as it shows."""
     filters: list[Filter] = []
-    alpha = bool(when.fade_in or when.fade_out or when.opacity < 1.0)
-    total = when.frames + when.skip
     if stream.full:
-        filters.append(f("trim", start_frame=when.skip, end_frame=when.skip + when.frames))
-        filters.append(f("setpts", "PTS-STARTPTS"))
-        if alpha:
+        filters += [
+            f("trim", start_frame=when.start or None, end_frame=when.start + when.frames),
+            f("setpts", "PTS-STARTPTS"),
+        ]
+        if when.fade_in or when.fade_out or when.opacity < 1.0:
             filters.append(f("format", "yuva420p"))
-        skip_filters: list[Filter] = []
-    else:
         if when.opacity < 1.0:
-            filters.append(f("colorchannelmixer", aa=when.opacity))
-        filters += hold(total)
-        skip_filters = (
-            [f("trim", start_frame=when.skip), f("setpts", "PTS-STARTPTS")] if when.skip else []
-        )
-    length = float(Fraction(total) / fps)
-    base = -float(Fraction(when.skip) / fps) if stream.full else 0.0
+            filters.append(f("lut", c3=f"val*{num(when.opacity)}"))
+        life = when.frames
+    else:
+        # Opacity is applied to the one frame, before it is held.
+        if when.opacity < 1.0:
+            filters.append(f("lut", c3=f"val*{num(when.opacity)}"))
+        life = when.frames + when.skip
+        filters += hold(life)
+    seconds = float(Fraction(life) / fps)
     if when.fade_in:
-        filters.append(f("fade", t="in", st=base, d=when.fade_in, alpha=1))
+        filters.append(f("fade", t="in", st=0, d=when.fade_in, alpha=1))
     if when.fade_out:
-        filters.append(
-            f("fade", t="out", st=base + length - when.fade_out, d=when.fade_out, alpha=1)
-        )
-    filters += skip_filters
+        filters.append(f("fade", t="out", st=seconds - when.fade_out, d=when.fade_out, alpha=1))
+    if when.skip:
+        # The sprite began before this window: drop the part of its life already shown.
+        filters += [f("trim", start_frame=when.skip), f("setpts", "PTS-STARTPTS")]
     if when.start:
         filters.append(f("setpts", f"PTS+{when.start}"))
     return g.one([stream.label], filters)

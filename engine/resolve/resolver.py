@@ -19,7 +19,7 @@ from engine.errors import MediaError, SpecError, SpecIssue
 from engine.resolve.fonts import resolve_font
 from engine.resolve.gradient import gradient_image
 from engine.resolve.limits import Limits
-from engine.resolve.probe import MediaInfo, probe
+from engine.resolve.probe import MediaInfo, probe, probe_still
 from engine.resolve.text_card import BUILTIN_STYLE, merge_styles, resolve_style, text_card
 from engine.resolve.timeline import (
     ResolvedAudio,
@@ -258,7 +258,7 @@ def _resolve_layer(
 
 
 def _probe_kind(path: Path, kind: str) -> MediaInfo:
-    media = probe(path)
+    media = probe_still(path) if kind == "image" else probe(path)
     if not media.has_video or not media.width:
         raise MediaError(f"not a readable {kind}: {path} (ffmpeg found no picture in it)")
     return media
