@@ -89,19 +89,19 @@ audio:
 
 
 def write_floor_input(ffmpeg: str, spec: Path, raw: Path, wav: Path) -> None:
-    from dataclasses import replace
-
+    """One run of reelspec's own graph with two lossless outputs instead of the encoder."""
     from engine.compile import compile_plan
     from engine.pipeline import prepare
 
     plan = compile_plan(prepare(spec).resolved)
     video_map, audio_map = plan.maps
-    for maps, args, target in (
-        ((video_map,), ("-f", "rawvideo", "-pix_fmt", "yuv420p"), raw),
-        ((audio_map,), ("-c:a", "pcm_s16le"), wav),
-    ):
-        argv = replace(plan, maps=maps, output_args=args).argv(ffmpeg, output=str(target))
-        subprocess.run([*argv[:1], "-y", "-v", "error", *argv[1:]], check=True)
+    argv = [ffmpeg, "-y", "-v", "error"]
+    for entry in plan.inputs:
+        argv += [*entry.options, "-i", entry.target]
+    argv += ["-filter_complex", plan.graph_text,
+             "-map", video_map, "-f", "rawvideo", "-pix_fmt", "yuv420p", str(raw),
+             "-map", audio_map, "-c:a", "pcm_s16le", str(wav)]
+    subprocess.run(argv, check=True)
 
 
 def hand_written(ffmpeg: str, files: dict[str, Path], out: Path) -> list[str]:

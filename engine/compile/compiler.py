@@ -110,7 +110,7 @@ def _video_graph(g: GraphBuilder, resolved: ResolvedSpec, canvas: Canvas, f0: in
     first_scene = chosen[0]
     if first_scene.transition is not None:
         streams[0] = (replace(first_scene, transition=None), streams[0][1])
-    video = join_scenes(g, streams, canvas.fps)
+    video = join_scenes(g, canvas, streams)
     video = add_overlays(
         g, canvas, video, list(resolved.overlays), float(Fraction(origin_frame) / canvas.fps), t1
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import numpy as np
 from PIL import Image
 
 from engine.resolve.cache import cached_file, content_key
@@ -14,6 +13,8 @@ from engine.spec.layers import GradientLayer
 
 
 def draw_gradient(layer: GradientLayer, width: int, height: int) -> Image.Image:
+    import numpy as np  # only specs with gradients pay for importing numpy
+
     ys, xs = np.mgrid[0:height, 0:width].astype(np.float64)
     xs = (xs + 0.5) / width - 0.5
     ys = (ys + 0.5) / height - 0.5

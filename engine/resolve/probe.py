@@ -111,8 +111,9 @@ def probe_still(path: Path) -> MediaInfo:
         return probe(path)
     if frames != 1:
         return probe(path)  # animated pictures are media ffmpeg should describe
-    return MediaInfo(str(path), None, video_codec=codec, width=width, height=height,
-                     video_streams=1)
+    return MediaInfo(
+        str(path), None, video_codec=codec, width=width, height=height, video_streams=1
+    )
 
 
 def count_frames(path: Path) -> int:
