@@ -264,35 +264,39 @@ def _probe_kind(path: Path, kind: str) -> MediaInfo:
     return media
 
 
-_PRINTF = re.compile(r"%0?(\d*)d")
+_PRINTF = re.compile(r"%0?\d*d")
 
 
 def _sequence(loaded: LoadedSpec, src: str) -> tuple[str, Path, int, int]:
-    """How to read an image sequence: (kind, first file, start number, frame count)."""
+    """How to read an image sequence: (kind, first file, start number, frame count).
+
+    A printf pattern is read the way ffmpeg reads it: from the lowest number present, for as
+    many consecutive numbers as exist. A glob is every match, sorted by name."""
     pattern = _source(loaded, src)
     if _PRINTF.search(pattern.name):
-        regex = re.compile(
-            "^"
-            + _PRINTF.sub(
-                lambda m: rf"(\d{{{m.group(1) or 1},}})" if m.group(1) else r"(\d+)",
-                re.escape(pattern.name).replace(r"%", "%"),
-            )
-            + "$"
-        )
-        numbers = sorted(
+
+        def name_of(number: int) -> str:
+            try:
+                return pattern.name % number  # ffmpeg's patterns are printf's (%% is a %)
+            except (TypeError, ValueError):
+                raise MediaError(f"{src}: use exactly one %d-style number (img_%04d.png)") from None
+
+        # Any run of digits where the number goes is a candidate for the first frame.
+        literal = [re.escape(part) for part in _PRINTF.split(pattern.name.replace("%%", "%"))]
+        finder = re.compile("^" + r"(\d+)".join(literal) + "$")
+        folder = pattern.parent
+        candidates = sorted(
             int(match.group(1))
-            for f in (pattern.parent.iterdir() if pattern.parent.is_dir() else [])
-            if (match := regex.match(f.name))
+            for entry in (folder.iterdir() if folder.is_dir() else [])
+            if (match := finder.match(entry.name)) and entry.name == name_of(int(match.group(1)))
         )
-        if not numbers:
+        if not candidates:
             raise MediaError(f"no frames match {src}")
-        start = numbers[0]
+        start = candidates[0]
         count = 0
-        present = set(numbers)
-        while start + count in present:
+        while (folder / name_of(start + count)).is_file():
             count += 1
-        first = pattern.parent / (_PRINTF.sub(lambda m: f"%{m.group(0)[1:]}", pattern.name) % start)
-        return "printf", first, start, count
+        return "printf", folder / name_of(start), start, count
     if any(ch in src for ch in "*?["):
         files = sorted(Path(p) for p in glob.glob(str(pattern)))
         if not files:

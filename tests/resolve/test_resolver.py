@@ -127,3 +127,17 @@ scenes:
     assert [s.start for s in resolved.scenes] == [0, 1.5, 3.5]
     assert resolved.duration == 4.5 and resolved.frame_count == 45
     assert resolved.scenes[0].transition is None and resolved.scenes[2].transition is None
+
+
+def test_printf_sequence_starts_at_the_lowest_number_and_stops_at_a_gap(
+    write_spec: SpecWriter, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    for number in (5, 6, 7, 9, 123):
+        Image.new("RGB", (16, 16)).save(tmp_path / f"img_{number:04d}.png")
+    Image.new("RGB", (16, 16)).save(tmp_path / "img_08.png")  # not %04d: not a frame
+    spec = write_spec(HEAD + "scenes:\n  - layers: [{type: image_sequence, "
+                      "src: img_%04d.png, fps: 10}]\n")
+    layer = prepare(spec).resolved.scenes[0].layers[0]
+    assert (layer.start_number, layer.frame_count, layer.length) == (5, 3, 0.3)
