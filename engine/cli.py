@@ -56,6 +56,50 @@ class ProgressBar:
             self.stream.flush()
 
 
+class BatchDisplay:
+    """One overall bar for the batch plus a line per finished row."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.started = time.monotonic()
+        self.last_line = -1.0
+        self.done, self.total = 0, 0
+
+    def progress(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+        fraction = done / total if total else 1.0
+        elapsed = time.monotonic() - self.started
+        eta = elapsed * (1 - fraction) / fraction if fraction > 0.01 else None
+        text = f"batch {fraction * 100:5.1f}%  frames {done}/{total}  ETA {_clock(eta)}"
+        if self.tty:
+            filled = int(24 * fraction)
+            self.stream.write(f"\r{'█' * filled}{'·' * (24 - filled)} {text}\033[K")
+            self.stream.flush()
+        elif elapsed - self.last_line >= 5:
+            self.last_line = elapsed
+            self.stream.write(text + "\n")
+            self.stream.flush()
+
+    def row(self, outcome: object) -> None:
+        from engine.batch import RowOutcome
+
+        assert isinstance(outcome, RowOutcome)
+        head = f"row {outcome.number} (id {outcome.id}): {outcome.status}"
+        if outcome.status in ("rendered", "skipped"):
+            line = f"{head} → {outcome.output}" + (
+                f" in {outcome.seconds:.1f}s" if outcome.status == "rendered" else ""
+            )
+        else:
+            line = f"{head}\n    " + (outcome.error or "").replace("\n", "\n    ")
+        if self.tty:
+            self.stream.write("\r\033[K")
+        self.stream.write(line + "\n")
+        self.stream.flush()
+        if self.tty and self.total:
+            self.progress(self.done, self.total)
+
+
 def _clock(seconds: float | None) -> str:
     if seconds is None:
         return "--:--"
@@ -135,6 +179,73 @@ def cmd_still(args: argparse.Namespace) -> int:
     return 0
 
 
+def _variables(pairs: list[str]) -> dict[str, str]:
+    from engine.errors import TemplateError
+
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise TemplateError(f"--var expects KEY=VALUE, got {pair!r}")
+        out[key] = value
+    return out
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from engine.batch import prepare_batch, read_rows, run_batch
+    from engine.errors import TemplateError
+    from engine.template import TemplateLimits
+
+    template = Path(args.template)
+    rows, variables = read_rows(Path(args.data), max_rows=args.max_rows)
+    variables.update(_variables(args.var))
+    if args.only:
+        wanted = [part.strip() for part in args.only.split(",") if part.strip()]
+        known = {row.id for row in rows}
+        unknown = [w for w in wanted if w not in known]
+        if unknown:
+            raise TemplateError(f"--only names unknown row ids: {', '.join(unknown)}")
+        rows = [row for row in rows if row.id in wanted]
+    out_dir = Path(args.out_dir).resolve() if args.out_dir else None
+    prepared = prepare_batch(
+        template,
+        rows,
+        variables,
+        out_dir=out_dir,
+        template_limits=TemplateLimits(seconds=args.template_timeout),
+    )
+    invalid = [p for p in prepared if not p.valid]
+    print(f"{len(prepared)} row(s) rendered and validated, {len(invalid)} invalid", file=sys.stderr)
+    if args.dry_run:
+        for item in invalid:
+            print(
+                f"row {item.row.number} (id {item.row.id}): invalid\n    "
+                + (item.error or "").replace("\n", "\n    "),
+                file=sys.stderr,
+            )
+        return 2 if invalid else 0
+    stem = template.name.split(".")[0] or "batch"
+    manifest = (
+        Path(args.manifest)
+        if args.manifest
+        else ((out_dir or template.resolve().parent) / f"{stem}.batch.json")
+    )
+    display = BatchDisplay(sys.stderr)
+    result = run_batch(
+        prepared,
+        manifest,
+        jobs=args.jobs,
+        force=args.force,
+        on_progress=None if args.quiet else display.progress,
+        on_row=display.row,
+    )
+    print(
+        f"{result.count('rendered')} rendered, {result.count('skipped')} up to date, "
+        f"{len(result.failed)} failed; manifest: {result.manifest}"
+    )
+    return 1 if result.failed else 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from engine.spec.schema import spec_schema_text
 
@@ -184,6 +295,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--at", type=float, required=True, metavar="SECONDS")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(run=cmd_still)
+
+    p = sub.add_parser("batch", help="render one video per data row of a Jinja2 template")
+    p.add_argument("template", help="a spec template (YAML with Jinja2), e.g. promo.yaml.j2")
+    p.add_argument("--data", required=True, help="rows: .csv, .jsonl, .json or .yaml")
+    p.add_argument(
+        "--out-dir", help="relative output paths land here (default: beside the template)"
+    )
+    p.add_argument("--jobs", type=int, help="renders at once (default: one per core)")
+    p.add_argument("--only", metavar="IDS", help="comma-separated row ids to render")
+    p.add_argument("--dry-run", action="store_true", help="render and validate specs only")
+    p.add_argument("--force", action="store_true", help="render rows even if up to date")
+    p.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a template variable (repeatable)",
+    )
+    p.add_argument("--max-rows", type=int, default=100_000)
+    p.add_argument("--template-timeout", type=float, default=10.0, metavar="SECONDS")
+    p.add_argument("--manifest", help="batch manifest path")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=cmd_batch)
 
     p = sub.add_parser("schema", help="write the JSON Schema of the spec format")
     p.add_argument("-o", "--output", default=str(DEFAULT_SCHEMA_PATH))

@@ -7,6 +7,7 @@
     │   ├── SpecError             the spec is invalid; carries every problem found, each with
     │   │                         file:line:column and a dotted path (``scenes[1].layers[0].fit``)
     │   ├── MediaError            a referenced file is missing, unreadable or not media
+    │   ├── TemplateError         a Jinja2 template or its data is wrong (row and line named)
     │   └── ConfigError           the environment is wrong (no ffmpeg at REELSPEC_FFMPEG, ...)
     ├── RenderError               ffmpeg ran and failed; carries the command and its stderr tail
     └── RenderInterrupted         the user pressed Ctrl-C; nothing was left at the output path
@@ -69,6 +70,10 @@ class SpecError(UserError):
 
 class MediaError(UserError):
     """A media file is missing, unreadable, or not something ffmpeg can decode."""
+
+
+class TemplateError(UserError):
+    """A template could not be rendered for a data row, or the data file is unreadable."""
 
 
 class ConfigError(UserError):

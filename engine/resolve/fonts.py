@@ -76,6 +76,32 @@ def resolve_font(name: str, weight: str, italic: bool, base_dir: Path) -> Path:
     return candidates.get(wanted) or candidates.get("normal") or next(iter(candidates.values()))
 
 
+@functools.lru_cache(maxsize=1)
+def fallback_fonts() -> tuple[Path, ...]:
+    """Fonts tried, in order, for characters the chosen font lacks: DejaVu Sans for symbols
+    and other scripts, then Noto Sans CJK (from the cvttf-notosanscjk-regular wheel) for
+    Chinese, Japanese and Korean."""
+    found: list[Path] = [_builtin_dir() / "DejaVuSans.ttf"]
+    spec = importlib.util.find_spec("cvttf_NotoSansCJK_Regular")
+    if spec is not None and spec.submodule_search_locations:
+        folder = Path(next(iter(spec.submodule_search_locations)))
+        found += sorted(p for p in folder.iterdir() if p.suffix.lower() in _FONT_SUFFIXES)
+    return tuple(p for p in found if p.is_file())
+
+
+@functools.lru_cache(maxsize=32)
+def coverage(path: str) -> frozenset[int]:
+    """The code points a font file has glyphs for."""
+    from fontTools.ttLib import TTFont, TTLibError
+
+    try:
+        font = TTFont(path, fontNumber=0, lazy=True)
+        cmap = font.getBestCmap() or {}
+    except (TTLibError, OSError) as exc:
+        raise MediaError(f"cannot read font {path}: {exc}") from None
+    return frozenset(cmap)
+
+
 def _font_dirs() -> list[Path]:
     home = Path.home()
     dirs = [

@@ -16,11 +16,17 @@ from pathlib import Path
 from typing import TypeVar
 
 from engine.errors import MediaError, SpecError, SpecIssue
-from engine.resolve.fonts import resolve_font
+from engine.resolve.fonts import fallback_fonts, resolve_font
 from engine.resolve.gradient import gradient_image
 from engine.resolve.limits import Limits
 from engine.resolve.probe import MediaInfo, probe, probe_still
-from engine.resolve.text_card import BUILTIN_STYLE, merge_styles, resolve_style, text_card
+from engine.resolve.text_card import (
+    BUILTIN_STYLE,
+    FontChain,
+    merge_styles,
+    resolve_style,
+    text_card,
+)
 from engine.resolve.timeline import (
     ResolvedAudio,
     ResolvedLayer,
@@ -192,7 +198,18 @@ def _text_image(
     )
     if font is None:
         return None
-    return text_card(text, resolve_style(merged, font, spec.output.width))
+    style_resolved = resolve_style(merged, font, spec.output.width, fallback_fonts())
+    missing = FontChain(style_resolved.font_files, 12).missing(text)
+    if missing:
+        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:8])
+        more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
+        found.add(
+            (*path, "text"),
+            f"no font can draw {shown}{more}; tried "
+            + ", ".join(Path(f).name for f in style_resolved.font_files),
+        )
+        return None
+    return text_card(text, style_resolved)
 
 
 def _resolve_layer(

@@ -6,7 +6,6 @@ filter-graph syntax: quotes, colons, ``%{...}``, emoji and CJK are just pixels.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from engine.resolve.cache import cached_file, content_key, digest_of
+from engine.resolve.fonts import coverage
 from engine.spec.common import Box, Shadow, Stroke, TextStyle, color_rgba
 
 BUILTIN_STYLE = TextStyle(
@@ -30,7 +30,8 @@ BUILTIN_STYLE = TextStyle(
 
 @dataclass(frozen=True)
 class ResolvedTextStyle:
-    font_file: str
+    #: The chosen font first, then the fallbacks tried for characters it lacks.
+    font_files: tuple[str, ...]
     size: float
     color: str
     align: str
@@ -49,12 +50,14 @@ def merge_styles(*styles: TextStyle) -> TextStyle:
     return TextStyle(**merged)
 
 
-def resolve_style(style: TextStyle, font_file: Path, frame_width: int) -> ResolvedTextStyle:
+def resolve_style(
+    style: TextStyle, font_file: Path, frame_width: int, fallbacks: tuple[Path, ...] = ()
+) -> ResolvedTextStyle:
     assert style.size is not None and style.color is not None and style.max_width is not None
     max_width = style.max_width
     max_px = round(max_width * frame_width) if max_width <= 1 else int(max_width)
     return ResolvedTextStyle(
-        font_file=str(font_file),
+        font_files=tuple(dict.fromkeys([str(font_file), *(str(p) for p in fallbacks)])),
         size=float(style.size),
         color=style.color,
         align=style.align or "center",
@@ -67,8 +70,6 @@ def resolve_style(style: TextStyle, font_file: Path, frame_width: int) -> Resolv
 
 
 # --- wrapping ---------------------------------------------------------------------------------
-
-_TOKEN = re.compile(r"\s+|[^\s]")
 
 
 def _breaks_anywhere(char: str) -> bool:
@@ -99,13 +100,68 @@ def _tokens(line: str) -> list[str]:
     return tokens
 
 
-def wrap(text: str, font: ImageFont.FreeTypeFont, max_width: int) -> list[str]:
+class FontChain:
+    """A font and its fallbacks at one size: each character is drawn with the first font in
+    the chain that has a glyph for it."""
+
+    def __init__(self, files: tuple[str, ...], size: float) -> None:
+        self.files = files
+        self.size = max(1, round(size))
+        self._fonts: dict[int, ImageFont.FreeTypeFont] = {}
+
+    def font(self, index: int) -> ImageFont.FreeTypeFont:
+        if index not in self._fonts:
+            self._fonts[index] = ImageFont.truetype(self.files[index], size=self.size)
+        return self._fonts[index]
+
+    def index_for(self, char: str) -> int | None:
+        code = ord(char)
+        for index, path in enumerate(self.files):
+            if code in coverage(path):
+                return index
+        return None
+
+    def runs(self, line: str) -> list[tuple[str, int]]:
+        """``line`` cut into pieces that one font draws; spaces and marks go with the text
+        around them."""
+        out: list[tuple[str, int]] = []
+        for char in line:
+            index = None if _rides_along(char) else self.index_for(char)
+            if index is None:
+                index = out[-1][1] if out else 0
+            if out and out[-1][1] == index:
+                out[-1] = (out[-1][0] + char, index)
+            else:
+                out.append((char, index))
+        return out
+
+    def length(self, line: str) -> float:
+        return sum(self.font(index).getlength(run) for run, index in self.runs(line))
+
+    def metrics(self, text: str) -> tuple[int, int]:
+        """Largest ascent and descent among the fonts ``text`` uses."""
+        used = {index for line in text.split("\n") for _, index in self.runs(line)} or {0}
+        pairs = [self.font(index).getmetrics() for index in sorted(used)]
+        return max(a for a, _ in pairs), max(d for _, d in pairs)
+
+    def missing(self, text: str) -> list[str]:
+        """Characters no font in the chain can draw."""
+        return sorted({c for c in text if not _rides_along(c) and self.index_for(c) is None})
+
+
+def _rides_along(char: str) -> bool:
+    """Whitespace, joiners, variation selectors and combining marks need no glyph of their
+    own font: they are drawn with the characters beside them."""
+    return char.isspace() or unicodedata.category(char) in ("Mn", "Me", "Cf", "Cc")
+
+
+def wrap(text: str, chain: FontChain, max_width: int) -> list[str]:
     """Greedy wrapping: Latin breaks between words, CJK between characters, a word longer than
     the line is cut between characters. Explicit newlines are kept."""
     lines: list[str] = []
 
     def fits(candidate: str) -> bool:
-        return font.getlength(candidate.rstrip()) <= max_width
+        return chain.length(candidate.rstrip()) <= max_width
 
     for paragraph in text.split("\n"):
         current = ""
@@ -130,12 +186,12 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, max_width: int) -> list[str]:
 
 
 def draw_text(text: str, style: ResolvedTextStyle) -> Image.Image:
-    font = ImageFont.truetype(style.font_file, size=max(1, round(style.size)))
+    chain = FontChain(style.font_files, style.size)
     stroke = style.stroke.width if style.stroke else 0
-    lines = wrap(text, font, style.max_width_px - 2 * stroke)
-    ascent, descent = font.getmetrics()
+    lines = wrap(text, chain, style.max_width_px - 2 * stroke)
+    ascent, descent = chain.metrics(text)
     line_height = round((ascent + descent) * style.line_spacing)
-    widths = [round(font.getlength(line)) for line in lines]
+    widths = [round(chain.length(line)) for line in lines]
     text_w = max(widths, default=0) + 2 * stroke
     text_h = line_height * (len(lines) - 1) + ascent + descent + 2 * stroke
     pad = style.box.padding if style.box else 0
@@ -157,44 +213,56 @@ def draw_text(text: str, style: ResolvedTextStyle) -> Image.Image:
             fill=color_rgba(style.box.color),
         )
 
-    def positions() -> list[tuple[float, float, str]]:
+    def baselines() -> list[tuple[float, float, str]]:
+        """Left end and baseline of each line."""
         out = []
-        for index, (line, line_w) in enumerate(zip(lines, widths, strict=False)):
+        for index, (line, line_w) in enumerate(zip(lines, widths, strict=True)):
             if style.align == "left":
-                x = 0
+                x = 0.0
             elif style.align == "right":
-                x = text_w - 2 * stroke - line_w
+                x = float(text_w - 2 * stroke - line_w)
             else:
                 x = (text_w - 2 * stroke - line_w) / 2
-            out.append((origin_x + stroke + x, origin_y + stroke + index * line_height, line))
+            y = origin_y + stroke + index * line_height + ascent
+            out.append((origin_x + stroke + x, y, line))
         return out
+
+    def draw_lines(
+        target: Image.Image,
+        dx: float,
+        dy: float,
+        fill: tuple[int, ...],
+        outline: tuple[int, ...] | None,
+    ) -> None:
+        draw = ImageDraw.Draw(target)
+        for x, y, line in baselines():
+            for run, index in chain.runs(line):
+                font = chain.font(index)
+                draw.text(
+                    (x + dx, y + dy),
+                    run,
+                    font=font,
+                    fill=fill,
+                    anchor="ls",
+                    stroke_width=stroke,
+                    stroke_fill=outline,
+                )
+                x += font.getlength(run)
 
     if style.shadow:
         shadow = Image.new("RGBA", image.size, (0, 0, 0, 0))
-        shadow_draw = ImageDraw.Draw(shadow)
-        for x, y, line in positions():
-            shadow_draw.text(
-                (x + shadow_dx, y + shadow_dy),
-                line,
-                font=font,
-                fill=color_rgba(style.shadow.color),
-                stroke_width=stroke,
-                stroke_fill=color_rgba(style.shadow.color),
-            )
+        shadow_color = color_rgba(style.shadow.color)
+        draw_lines(shadow, shadow_dx, shadow_dy, shadow_color, shadow_color)
         if blur:
             shadow = shadow.filter(ImageFilter.GaussianBlur(blur))
         image = Image.alpha_composite(image, shadow)
-
-    draw = ImageDraw.Draw(image)
-    for x, y, line in positions():
-        draw.text(
-            (x, y),
-            line,
-            font=font,
-            fill=color_rgba(style.color),
-            stroke_width=stroke,
-            stroke_fill=color_rgba(style.stroke.color) if style.stroke else None,
-        )
+    draw_lines(
+        image,
+        0,
+        0,
+        color_rgba(style.color),
+        color_rgba(style.stroke.color) if style.stroke else None,
+    )
     return image
 
 
@@ -203,7 +271,7 @@ def text_card(text: str, style: ResolvedTextStyle) -> tuple[Path, tuple[int, int
     payload = {
         "text": text,
         "style": _style_payload(style),
-        "font": digest_of(Path(style.font_file)),
+        "fonts": [digest_of(Path(f)) for f in style.font_files],
     }
     key = content_key("text", payload)
 
@@ -217,7 +285,7 @@ def text_card(text: str, style: ResolvedTextStyle) -> tuple[Path, tuple[int, int
 
 def _style_payload(style: ResolvedTextStyle) -> dict[str, object]:
     data = asdict(style)
-    data.pop("font_file")
+    data.pop("font_files")
     for name in ("stroke", "shadow", "box"):
         value = getattr(style, name)
         data[name] = value.model_dump() if value is not None else None

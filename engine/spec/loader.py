@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin
@@ -77,9 +77,17 @@ def load_spec(path: str | Path) -> LoadedSpec:
 
 
 def load_spec_text(
-    text: str, *, file: str | None = None, base_dir: Path | None = None
+    text: str,
+    *,
+    file: str | None = None,
+    base_dir: Path | None = None,
+    transform: Callable[[Any], Any] | None = None,
 ) -> LoadedSpec:
+    """Parse and validate spec text. ``transform`` may rewrite the parsed data first (the
+    template engine puts row values in there, after YAML parsing, so they stay data)."""
     data, source = parse_yaml(text, file)
+    if transform is not None:
+        data = transform(data)
     spec = validate(data, source)
     return LoadedSpec(spec, source, base_dir or Path.cwd(), text)
 

@@ -137,7 +137,20 @@ def test_printf_sequence_starts_at_the_lowest_number_and_stops_at_a_gap(
     for number in (5, 6, 7, 9, 123):
         Image.new("RGB", (16, 16)).save(tmp_path / f"img_{number:04d}.png")
     Image.new("RGB", (16, 16)).save(tmp_path / "img_08.png")  # not %04d: not a frame
-    spec = write_spec(HEAD + "scenes:\n  - layers: [{type: image_sequence, "
-                      "src: img_%04d.png, fps: 10}]\n")
+    spec = write_spec(
+        HEAD + "scenes:\n  - layers: [{type: image_sequence, src: img_%04d.png, fps: 10}]\n"
+    )
     layer = prepare(spec).resolved.scenes[0].layers[0]
     assert (layer.start_number, layer.frame_count, layer.length) == (5, 3, 0.3)
+
+
+def test_a_character_no_font_has_is_a_located_error(write_spec: SpecWriter) -> None:
+    spec = write_spec(
+        HEAD
+        + """scenes:
+  - duration: 1
+    layers: [{type: text, text: "let it snow ⛄"}]
+"""
+    )
+    (message,) = problems(spec)
+    assert "scenes[0].layers[0].text: no font can draw '⛄' (U+26C4)" in message

@@ -3,11 +3,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PIL import ImageFont
 
-from engine.resolve.fonts import resolve_font
+from engine.resolve.fonts import fallback_fonts, resolve_font
 from engine.resolve.text_card import (
     BUILTIN_STYLE,
+    FontChain,
     draw_text,
     merge_styles,
     resolve_style,
@@ -17,8 +17,9 @@ from engine.resolve.text_card import (
 from engine.spec.common import Box, TextStyle
 
 
-def sans(size: int = 32) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(resolve_font("sans", "normal", False, Path("."))), size)
+def sans(size: int = 32) -> FontChain:
+    primary = resolve_font("sans", "normal", False, Path("."))
+    return FontChain((str(primary), *(str(p) for p in fallback_fonts())), size)
 
 
 def test_builtin_families_resolve_to_real_files() -> None:
@@ -30,7 +31,7 @@ def test_builtin_families_resolve_to_real_files() -> None:
 def test_latin_wraps_between_words() -> None:
     lines = wrap("the quick brown fox jumps over the lazy dog", sans(), 200)
     assert len(lines) > 1
-    assert all(sans().getlength(line) <= 200 for line in lines)
+    assert all(sans().length(line) <= 200 for line in lines)
     assert " ".join(lines) == "the quick brown fox jumps over the lazy dog"
 
 
@@ -38,7 +39,7 @@ def test_explicit_newlines_and_overlong_words() -> None:
     assert wrap("a\nb", sans(), 500) == ["a", "b"]
     long_word = "x" * 80
     lines = wrap(long_word, sans(), 150)
-    assert "".join(lines) == long_word and all(sans().getlength(ln) <= 150 for ln in lines)
+    assert "".join(lines) == long_word and all(sans().length(ln) <= 150 for ln in lines)
 
 
 def test_cjk_breaks_between_characters() -> None:
@@ -76,3 +77,31 @@ def test_cards_are_cached_by_content() -> None:
     other, _ = text_card("something else", style)
     assert again == first and again.stat().st_mtime_ns == mtime
     assert other != first and size[0] > 0
+
+
+def test_cjk_falls_back_to_a_font_that_has_it() -> None:
+    chain = sans()
+    runs = chain.runs("Hello 欢迎!")
+    assert [text for text, _ in runs] == ["Hello ", "欢迎", "!"]
+    assert runs[0][1] == runs[2][1] == 0 and runs[1][1] > 0
+    assert "NotoSansCJK" in chain.files[runs[1][1]]
+    assert chain.missing("欢迎观看我们的新产品介绍视频。") == []
+    assert chain.missing("snow ⛄") == ["⛄"]
+
+
+def test_cjk_card_is_not_tofu() -> None:
+    """Drawn with a font that lacks them, different characters give the same box ("tofu");
+    drawn through the fallback chain, each has its own shape."""
+    primary = resolve_font("sans", "normal", False, Path("."))
+    base = merge_styles(BUILTIN_STYLE, TextStyle(size=40))
+    with_fallback = resolve_style(base, primary, 1280, fallback_fonts())
+    without = resolve_style(base, primary, 1280)
+
+    def alpha(text: str, style: object) -> np.ndarray:
+        return np.asarray(draw_text(text, style))[..., 3] > 0  # type: ignore[arg-type]
+
+    assert np.array_equal(alpha("欢", without), alpha("迎", without))  # the known tofu box
+    good_a, good_b = alpha("欢", with_fallback), alpha("迎", with_fallback)
+    assert good_a.shape != good_b.shape or not np.array_equal(good_a, good_b)
+    tofu = alpha("欢", without)
+    assert good_a.shape != tofu.shape or not np.array_equal(good_a, tofu)
