@@ -49,8 +49,10 @@ def prepare(work: Path, rows: int) -> list[dict[str, str]]:
             landscape(i, (1600, 1067)).save(path, quality=88)
     shutil.copy(ROOT / "specs" / "assets" / "music.ogg", work / "music.ogg")
     (work / "promo.yaml.j2").write_text(TEMPLATE, encoding="utf-8")
-    data = [{"sku": f"SKU{n:03d}", "photo": f"photo{n % 6 + 1}.jpg", "title": f"Product {n}"}
-            for n in range(1, rows + 1)]
+    data = [
+        {"sku": f"SKU{n:03d}", "photo": f"photo{n % 6 + 1}.jpg", "title": f"Product {n}"}
+        for n in range(1, rows + 1)
+    ]
     with (work / "rows.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=["sku", "photo", "title"])
         writer.writeheader()
@@ -71,17 +73,55 @@ def hand_commands(ffmpeg: str, work: Path, data: list[dict[str, str]]) -> list[l
     commands = []
     for row in data:
         card = cards[row["sku"]]
-        commands.append([
-            ffmpeg, "-y", "-v", "error", "-loop", "1", "-framerate", "30", "-t", "3", "-i",
-            str(work / row["photo"]), "-loop", "1", "-framerate", "30", "-t", "3", "-i",
-            str(card), "-i", str(work / "music.ogg"), "-filter_complex",
-            "[0:v]scale=1280:720:force_original_aspect_ratio=increase,crop=1280:720,setsar=1,"
-            "format=yuv420p[bg];[bg][1:v]overlay=(W-w)/2:(H-h)/2[v];"
-            "[2:a]volume=0.7,apad,atrim=end=3[a]",
-            "-map", "[v]", "-map", "[a]", "-c:v", "libx264", "-preset", "veryfast", "-crf", "23",
-            "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "192k", "-t", "3",
-            str(work / "hand" / f"{row['sku']}.mp4"),
-        ])
+        commands.append(
+            [
+                ffmpeg,
+                "-y",
+                "-v",
+                "error",
+                "-loop",
+                "1",
+                "-framerate",
+                "30",
+                "-t",
+                "3",
+                "-i",
+                str(work / row["photo"]),
+                "-loop",
+                "1",
+                "-framerate",
+                "30",
+                "-t",
+                "3",
+                "-i",
+                str(card),
+                "-i",
+                str(work / "music.ogg"),
+                "-filter_complex",
+                "[0:v]scale=1280:720:force_original_aspect_ratio=increase,crop=1280:720,setsar=1,"
+                "format=yuv420p[bg];[bg][1:v]overlay=(W-w)/2:(H-h)/2[v];"
+                "[2:a]volume=0.7,apad,atrim=end=3[a]",
+                "-map",
+                "[v]",
+                "-map",
+                "[a]",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "veryfast",
+                "-crf",
+                "23",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "aac",
+                "-b:a",
+                "192k",
+                "-t",
+                "3",
+                str(work / "hand" / f"{row['sku']}.mp4"),
+            ]
+        )
     return commands
 
 
@@ -110,8 +150,19 @@ def main() -> int:
 
     data = prepare(args.work, args.rows)
     commands = hand_commands(ffmpeg_binary(), args.work, data)
-    batch_argv = [sys.executable, "-m", "engine", "batch", str(args.work / "promo.yaml.j2"),
-                  "--data", str(args.work / "rows.csv"), "--jobs", "2", "--force", "-q"]
+    batch_argv = [
+        sys.executable,
+        "-m",
+        "engine",
+        "batch",
+        str(args.work / "promo.yaml.j2"),
+        "--data",
+        str(args.work / "rows.csv"),
+        "--jobs",
+        "2",
+        "--force",
+        "-q",
+    ]
     timings = [Timing("reelspec batch --jobs 2"), Timing("hand: ffmpeg ×2 at a time")]
     for _ in range(args.repeat):
         wall, cpu = time_command(batch_argv)

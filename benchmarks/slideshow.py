@@ -98,9 +98,22 @@ def write_floor_input(ffmpeg: str, spec: Path, raw: Path, wav: Path) -> None:
     argv = [ffmpeg, "-y", "-v", "error"]
     for entry in plan.inputs:
         argv += [*entry.options, "-i", entry.target]
-    argv += ["-filter_complex", plan.graph_text,
-             "-map", video_map, "-f", "rawvideo", "-pix_fmt", "yuv420p", str(raw),
-             "-map", audio_map, "-c:a", "pcm_s16le", str(wav)]
+    argv += [
+        "-filter_complex",
+        plan.graph_text,
+        "-map",
+        video_map,
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "yuv420p",
+        str(raw),
+        "-map",
+        audio_map,
+        "-c:a",
+        "pcm_s16le",
+        str(wav),
+    ]
     subprocess.run(argv, check=True)
 
 

@@ -246,6 +246,47 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return 1 if result.failed else 0
 
 
+def cmd_farm_render(args: argparse.Namespace) -> int:
+    from engine.farm.render import FarmProgress, farm_render
+
+    shown = {"dashboard": False}
+    started = time.monotonic()
+
+    def report(progress: FarmProgress) -> None:
+        if progress.dashboard and not shown["dashboard"]:
+            shown["dashboard"] = True
+            print(f"dask dashboard: {progress.dashboard}", file=sys.stderr)
+        if args.quiet:
+            return
+        elapsed = time.monotonic() - started
+        print(
+            f"chunks {progress.chunks_done}/{progress.chunks_total}  frames "
+            f"{progress.frames_done}/{progress.frames_total}  workers {progress.workers}  "
+            f"{elapsed:.1f}s",
+            file=sys.stderr,
+        )
+
+    result = farm_render(
+        args.spec,
+        args.output,
+        scheduler=args.scheduler,
+        chunk_seconds=args.chunk_seconds,
+        chunks=args.chunks,
+        workers=args.workers,
+        on_progress=report,
+    )
+    print(f"wrote {result.output} in {time.monotonic() - started:.1f}s")
+    return 0
+
+
+def cmd_farm_batch(args: argparse.Namespace) -> int:
+    from engine.farm.batch import farm_batch_executor
+
+    with farm_batch_executor(args.scheduler, args.workers) as executor:
+        args.executor = executor
+        return cmd_batch(args)
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from engine.spec.schema import spec_schema_text
 
@@ -318,6 +359,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--manifest", help="batch manifest path")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=cmd_batch)
+
+    farm = sub.add_parser("farm", help="render on a Dask cluster (a local one by default)")
+    farm_sub = farm.add_subparsers(dest="farm_command", required=True, metavar="COMMAND")
+    p = farm_sub.add_parser("render", help="render a spec in time chunks on the cluster")
+    p.add_argument("spec")
+    p.add_argument("-o", "--output")
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="e.g. tcp://10.0.0.5:8786; default: a local cluster on 127.0.0.1",
+    )
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--chunk-seconds", type=float, help="chunk length (default 10)")
+    size.add_argument("--chunks", type=int, help="number of chunks")
+    p.add_argument("--workers", type=int, help="local cluster workers (default: one per core)")
+    p.add_argument("-q", "--quiet", action="store_true")
+    p.set_defaults(run=cmd_farm_render)
+
+    p = farm_sub.add_parser("batch", help="render a batch's rows as tasks on the cluster")
+    p.add_argument("template")
+    p.add_argument("--data", required=True)
+    p.add_argument("--scheduler", metavar="ADDRESS")
+    p.add_argument("--workers", type=int, help="local cluster workers (default: one per core)")
+    p.add_argument("--out-dir")
+    p.add_argument("--jobs", type=int, help="rows in flight at once (default: cluster threads)")
+    p.add_argument("--only", metavar="IDS")
+    p.add_argument("--dry-run", action="store_true")
+    p.add_argument("--force", action="store_true")
+    p.add_argument("--var", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--max-rows", type=int, default=100_000)
+    p.add_argument("--template-timeout", type=float, default=10.0, metavar="SECONDS")
+    p.add_argument("--manifest")
+    p.add_argument("-q", "--quiet", action="store_true")
+    p.set_defaults(run=cmd_farm_batch)
 
     p = sub.add_parser("schema", help="write the JSON Schema of the spec format")
     p.add_argument("-o", "--output", default=str(DEFAULT_SCHEMA_PATH))

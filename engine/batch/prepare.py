@@ -15,7 +15,7 @@ from engine.errors import ReelspecError
 from engine.resolve import ResolvedSpec, resolve
 from engine.resolve.cache import cache_dir, digest_of
 from engine.resolve.limits import Limits
-from engine.spec.loader import load_spec_text
+from engine.spec.loader import LoadedSpec, load_spec_text
 from engine.template import SpecTemplate, TemplateLimits
 
 
@@ -24,6 +24,7 @@ class PreparedRow:
     row: DataRow
     #: Set when the row is valid.
     resolved: ResolvedSpec | None = None
+    loaded: LoadedSpec | None = None
     plan: Plan | None = None
     output: Path | None = None
     inputs_hash: str | None = None
@@ -78,7 +79,7 @@ def _prepare_row(
         plan = compile_plan(resolved)
     except ReelspecError as exc:
         return PreparedRow(row, error=str(exc))
-    return PreparedRow(row, resolved, plan, resolved.output_path, inputs_hash(plan))
+    return PreparedRow(row, resolved, loaded, plan, resolved.output_path, inputs_hash(plan))
 
 
 def inputs_hash(plan: Plan) -> str:

@@ -52,6 +52,16 @@ class BatchResult:
         return sum(1 for o in self.outcomes if o.status == status)
 
 
+#: Makes ``item.output`` for one valid row, reporting progress; raises ReelspecError on
+#: failure. The default renders here; the farm sends the row to a Dask cluster.
+RowRenderer = Callable[[PreparedRow, Callable[[Progress], None]], None]
+
+
+def render_locally(item: PreparedRow, on_progress: Callable[[Progress], None]) -> None:
+    assert item.plan is not None and item.output is not None and item.resolved is not None
+    render(item.plan, item.output, on_progress=on_progress, spec_hash=item.resolved.spec_hash)
+
+
 #: Called with (frames done in the whole batch, frames in the whole batch).
 BatchProgress = Callable[[int, int], None]
 RowDone = Callable[[RowOutcome], None]
@@ -108,6 +118,7 @@ def run_batch(
     force: bool = False,
     on_progress: BatchProgress | None = None,
     on_row: RowDone | None = None,
+    render_row: RowRenderer | None = None,
 ) -> BatchResult:
     previous = load_manifest(manifest_path)
     outcomes: dict[int, RowOutcome] = {}
@@ -148,16 +159,13 @@ def run_batch(
 
         return report
 
-    def render_row(item: PreparedRow) -> RowOutcome:
-        assert item.plan is not None and item.output is not None and item.resolved
+    renderer = render_row or render_locally
+
+    def render_one(item: PreparedRow) -> RowOutcome:
+        assert item.output is not None
         started = time.monotonic()
         try:
-            render(
-                item.plan,
-                item.output,
-                on_progress=progress_of(item.row.number),
-                spec_hash=item.resolved.spec_hash,
-            )
+            renderer(item, progress_of(item.row.number))
         except ReelspecError as exc:
             return RowOutcome(
                 item.row.number,
@@ -178,10 +186,10 @@ def run_batch(
             seconds=round(time.monotonic() - started, 3),
         )
 
-    workers = max(1, min(jobs or default_jobs(), len(todo) or 1))
+    workers = max(1, min(jobs or getattr(renderer, "jobs", None) or default_jobs(), len(todo) or 1))
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="reelspec-row")
     try:
-        futures = {executor.submit(render_row, item): item for item in todo}
+        futures = {executor.submit(render_one, item): item for item in todo}
         for future in as_completed(futures):
             outcome = future.result()
             outcomes[outcome.number] = outcome

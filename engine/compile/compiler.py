@@ -70,6 +70,34 @@ def compile_plan(
     )
 
 
+def compile_audio_plan(resolved: ResolvedSpec, output_path: str) -> Plan | None:
+    """The whole timeline's sound alone, encoded as the output would encode it (the farm renders
+    it once and muxes it with the joined video chunks). None when the video has no sound."""
+    out = resolved.output
+    if out.audio_codec is None or out.audio is None:
+        return None
+    g = GraphBuilder()
+    label = compile_audio(
+        g,
+        resolved,
+        0.0,
+        float(Fraction(resolved.frame_count) / resolved.fps),
+        out.audio.sample_rate,
+    )
+    if label is None:
+        return None
+    return Plan(
+        inputs=tuple(g.inputs),
+        filter_graph=tuple(g.chains),
+        maps=(f"[{label}]",),
+        output_args=(*audio_args(out), *REPRODUCIBLE[:4], "-flags:a", "+bitexact"),
+        output_path=output_path,
+        duration=float(Fraction(resolved.frame_count) / resolved.fps),
+        frame_count=0,
+        has_audio=True,
+    )
+
+
 def compile_still(resolved: ResolvedSpec, at: float, output_path: str) -> Plan:
     """The plan for the single frame shown at time ``at``, written as an image."""
     canvas = canvas_for(resolved)

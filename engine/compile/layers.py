@@ -83,6 +83,14 @@ def ffcolor(color: str) -> str:
 # --- shared chains ----------------------------------------------------------------------------
 
 
+def canonical(pix_fmt: str) -> list[Filter]:
+    """Every picture entering the timeline gets the same pixel format, color matrix, range
+    and square pixels. Mixed properties would make ffmpeg reconfigure the encoder's input
+    mid-stream (converting some frames), and then a window of the video, whose first frame
+    differs, would not encode to the same pixels as the whole."""
+    return [f("format", pix_fmts=pix_fmt, color_spaces="bt709", color_ranges="tv"), f("setsar", 1)]
+
+
 def still_input(g: GraphBuilder, path: str, fps: Fraction) -> str:
     """A still picture read once, stamped with the output rate (so its time base is 1/fps)."""
     return f"{g.add_input(path, '-framerate', str(fps))}:v"
@@ -183,7 +191,7 @@ def _color(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
                 r=str(canvas.fps),
             ),
             f("trim", end_frame=ctx.frames),
-            f("format", canvas.pix_fmt if opaque else "yuva420p"),
+            *canonical(canvas.pix_fmt if opaque else "yuva420p"),
         ],
     )
     return LayerStream(label, full=True, opaque=opaque)
@@ -195,7 +203,7 @@ def _gradient(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
     source = still_input(ctx.g, str(layer.src), ctx.canvas.fps)
     opaque = all(color_rgba(c)[3] == 255 for c in layer.layer.colors)  # type: ignore[union-attr]
     pix = ctx.canvas.pix_fmt if opaque else "yuva420p"
-    label = ctx.g.one([source], [f("format", pix), *hold(ctx.frames)])
+    label = ctx.g.one([source], [*canonical(pix), *hold(ctx.frames)])
     return LayerStream(label, full=True, opaque=opaque)
 
 
@@ -217,7 +225,7 @@ def _image(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
         return LayerStream(label, full=False, x=x, y=y, opaque=False)
     if spec.zoom or spec.pan:
         return LayerStream(_ken_burns(ctx, source, layer), full=True)
-    tail = [f("format", canvas.pix_fmt), *hold(ctx.frames)]
+    tail = [*canonical(canvas.pix_fmt), *hold(ctx.frames)]
     label = fit_chain(ctx, source, layer.size, fit, spec.background, "lanczos", tail)
     return LayerStream(label, full=True)
 
@@ -247,7 +255,7 @@ def _ken_burns(ctx: SceneContext, source: str, layer: ResolvedLayer) -> str:
     y = f"{lerp(py0, py1)}*(ih-ih/zoom)"
     zoompan = [
         f("zoompan", z=zoom, x=x, y=y, d=ctx.frames, s=f"{W}x{H}", fps=str(canvas.fps)),
-        f("format", canvas.pix_fmt),
+        *canonical(canvas.pix_fmt),
         f("setpts", "N"),
     ]
     fit = spec.fit if spec.fit not in (None, "none") else ctx.fit
@@ -265,7 +273,7 @@ def _video(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
         else [f("setpts", "PTS-STARTPTS")]
     )
     head = ctx.g.one([f"{index}:v"], speed)
-    tail = [f("format", ctx.canvas.pix_fmt), *conform(ctx)]
+    tail = [*canonical(ctx.canvas.pix_fmt), *conform(ctx)]
     label = fit_chain(ctx, head, layer.size, spec.fit or ctx.fit, spec.background, "bicubic", tail)
     return LayerStream(label, full=True)
 
@@ -293,7 +301,7 @@ def _sequence(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
     else:
         options += ["-start_number", str(layer.start_number)]
     index = ctx.g.add_input(str(layer.src), *options)
-    tail = [f("format", ctx.canvas.pix_fmt), *conform(ctx)]
+    tail = [*canonical(ctx.canvas.pix_fmt), *conform(ctx)]
     label = fit_chain(
         ctx,
         f"{index}:v",

@@ -48,18 +48,22 @@ def video_args(output: Output) -> list[str]:
     codec = video.codec
     crf = video.crf if video.crf is not None else _DEFAULT_CRF.get(codec)
     args: list[str]
+    # crf 0 means lossless, which the encoders spell as constant QP 0 / lossless=1 (x264's
+    # "crf 0" alone still quantizes a little in some frames).
     if codec == "h264":
-        args = ["-c:v", "libx264", "-preset", video.preset or "medium", "-crf", str(crf)]
+        quality = ["-qp", "0"] if crf == 0 else ["-crf", str(crf)]
+        args = ["-c:v", "libx264", "-preset", video.preset or "medium", *quality]
     elif codec == "h265":
+        params = "log-level=error" + (":lossless=1" if crf == 0 else "")
+        quality = [] if crf == 0 else ["-crf", str(crf)]
         args = [
             "-c:v",
             "libx265",
             "-preset",
             video.preset or "medium",
-            "-crf",
-            str(crf),
+            *quality,
             "-x265-params",
-            "log-level=error",
+            params,
         ]
         if output.container in (".mp4", ".mov"):
             args += ["-tag:v", "hvc1"]

@@ -12,6 +12,7 @@ from engine.compile.layers import (
     Canvas,
     LayerStream,
     SceneContext,
+    canonical,
     compile_layer,
     ffcolor,
     hold,
@@ -52,8 +53,17 @@ class Visibility:
         )
 
 
-def overlay_filter(canvas: Canvas, x: int, y: int) -> Filter:
-    return f("overlay", x, y, eof_action="pass", format=_OVERLAY_FORMAT.get(canvas.pix_fmt, "auto"))
+def overlay_filters(canvas: Canvas, x: int, y: int) -> list[Filter]:
+    """``overlay`` that keeps the main picture in the canvas format.
+
+    Without the ``format`` after it, ffmpeg's format negotiation may carry an alpha plane
+    (yuva420p) through the main chain when a sprite has one, and overlay then blends with
+    other rounding: the same frame would differ by a level or two between a whole render and a
+    window of it. Pinning the format keeps every window's pixels identical to the whole."""
+    return [
+        f("overlay", x, y, eof_action="pass", format=_OVERLAY_FORMAT.get(canvas.pix_fmt, "auto")),
+        *canonical(canvas.pix_fmt),
+    ]
 
 
 def timed(g: GraphBuilder, stream: LayerStream, when: Visibility, fps: Fraction) -> str:
@@ -112,7 +122,7 @@ def compile_scene(g: GraphBuilder, canvas: Canvas, scene: ResolvedScene) -> str:
                     r=str(canvas.fps),
                 ),
                 f("trim", end_frame=frames),
-                f("format", canvas.pix_fmt),
+                *canonical(canvas.pix_fmt),
             ],
         )
     for layer, stream in streams:
@@ -125,7 +135,7 @@ def compile_scene(g: GraphBuilder, canvas: Canvas, scene: ResolvedScene) -> str:
             if (stream.full and when.plain(frames))
             else timed(g, stream, when, canvas.fps)
         )
-        base = g.one([base, label], [overlay_filter(canvas, stream.x, stream.y)])
+        base = g.one([base, label], overlay_filters(canvas, stream.x, stream.y))
     return base
 
 
@@ -156,7 +166,7 @@ def _transition(
         ramp = g.one(
             [incoming], [f("format", "yuva420p"), f("fade", t="in", st=0, d=seconds, alpha=1)]
         )
-        return g.one([outgoing, ramp], [overlay_filter(canvas, 0, 0)])
+        return g.one([outgoing, ramp], overlay_filters(canvas, 0, 0))
     return g.one([outgoing, incoming], [f("xfade", transition=kind, duration=seconds, offset=0)])
 
 
@@ -208,7 +218,7 @@ def join_scenes(g: GraphBuilder, canvas: Canvas, scenes: list[tuple[ResolvedScen
         previous_tail = parts.get("tail")
     if len(segments) == 1:
         return segments[0]
-    return g.one(segments, [f("concat", n=len(segments), v=1, a=0)])
+    return g.one(segments, [f("concat", n=len(segments), v=1, a=0), *canonical(canvas.pix_fmt)])
 
 
 def add_overlays(
@@ -247,7 +257,7 @@ def add_overlays(
         )
         label = timed(g, sprite, when, fps)
         x, y = anchor_xy(spec.position, canvas.size, size, spec.margin, spec.offset, spec.x, spec.y)
-        main = g.one([main, label], [overlay_filter(canvas, x, y)])
+        main = g.one([main, label], overlay_filters(canvas, x, y))
     return main
 
 

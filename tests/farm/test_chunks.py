@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import itertools
+
+from engine.farm.chunks import plan_chunks
+from engine.pipeline import prepare
+from tests.conftest import SpecWriter
+
+SPEC = """version: 1
+output: {path: out.mp4, size: 160x90, fps: 10}
+defaults:
+  transition: {type: fade, duration: 1}
+scenes:
+  - {duration: 3, layers: [{type: color}]}
+  - {duration: 3, layers: [{type: color}]}
+  - {duration: 3, layers: [{type: color}]}
+"""
+
+
+def test_chunks_cover_every_frame_once_and_avoid_transitions(write_spec: SpecWriter) -> None:
+    resolved = prepare(write_spec(SPEC)).resolved
+    assert resolved.frame_count == 70  # 9 s less two 1 s overlaps
+    for options in ({"chunks": 3}, {"chunk_seconds": 2.0}, {"chunks": 1}, {"chunks": 50}):
+        windows = plan_chunks(resolved, **options)
+        assert windows[0][0] == 0 and windows[-1][1] == 70
+        assert all(a[1] == b[0] for a, b in itertools.pairwise(windows))
+        for f0, _ in windows[1:]:
+            assert not (20 < f0 < 30 or 40 < f0 < 50), (options, windows)  # inside a fade
+    assert len(plan_chunks(resolved, chunks=3)) == 3
+    assert plan_chunks(resolved, chunk_seconds=2.5)[1][0] == 30  # 25 moved past the fade
