@@ -98,9 +98,9 @@ def write_floor_input(ffmpeg: str, spec: Path, raw: Path, wav: Path) -> None:
     argv = [ffmpeg, "-y", "-v", "error"]
     for entry in plan.inputs:
         argv += [*entry.options, "-i", entry.target]
+    for graph in plan.graphs():
+        argv += ["-filter_complex", graph]
     argv += [
-        "-filter_complex",
-        plan.graph_text,
         "-map",
         video_map,
         "-f",

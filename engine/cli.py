@@ -143,6 +143,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
                 {
                     "argv": plan.argv(ffmpeg_binary()),
                     "filter_graph": plan.filter_graph,
+                    "audio_graph": plan.audio_graph,
                     "duration": plan.duration,
                     "frame_count": plan.frame_count,
                 },

@@ -79,7 +79,7 @@ def test_render_shows_progress_when_not_quiet(write_spec: SpecWriter) -> None:
 def test_plan_prints_command_and_json(write_spec: SpecWriter) -> None:
     spec = write_spec(GOOD)
     text = reelspec("plan", str(spec)).stdout
-    assert "-filter_complex" in text and "# filter graph, one chain a line:" in text
+    assert "-filter_complex" in text and "# filter graphs, one chain a line:" in text
     # User text never enters the graph: it is a picture now.
     assert "there" not in text and "%{n}" not in text
     data = json.loads(reelspec("plan", "--json", str(spec)).stdout)

@@ -43,6 +43,7 @@ def compile_plan(
         palette = g.one([first], [f("palettegen", stats_mode="diff")], prefix="pal")
         video = g.one([second, palette], [f("paletteuse", dither="bayer", bayer_scale=4)])
     audio_label = None
+    video_chains = len(g.chains)
     if audio and resolved.output.audio_codec is not None:
         assert resolved.output.audio is not None
         audio_label = compile_audio(
@@ -60,7 +61,8 @@ def compile_plan(
     args += [*container_args(out), *REPRODUCIBLE]
     return Plan(
         inputs=tuple(g.inputs),
-        filter_graph=tuple(g.chains),
+        filter_graph=tuple(g.chains[:video_chains]),
+        audio_graph=tuple(g.chains[video_chains:]),
         maps=tuple(maps),
         output_args=tuple(args),
         output_path=str(resolved.output_path),
@@ -88,7 +90,8 @@ def compile_audio_plan(resolved: ResolvedSpec, output_path: str) -> Plan | None:
         return None
     return Plan(
         inputs=tuple(g.inputs),
-        filter_graph=tuple(g.chains),
+        filter_graph=(),
+        audio_graph=tuple(g.chains),
         maps=(f"[{label}]",),
         output_args=(*audio_args(out), *REPRODUCIBLE[:4], "-flags:a", "+bitexact"),
         output_path=output_path,

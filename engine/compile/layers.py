@@ -47,12 +47,18 @@ class SceneContext:
 
 @dataclass(frozen=True)
 class LayerStream:
+    """A compiled layer: a full-frame stream (``label``), or a sprite to be placed at x/y,
+    whose frames are made by :func:`sprite_frames` once its time on screen is known."""
+
     label: str
     full: bool
     x: int = 0
     y: int = 0
     #: False when the stream has transparent pixels and must be overlaid with alpha.
     opaque: bool = True
+    #: Sprites: the picture file and the filters that prepare it (scale, rgba).
+    src: str | None = None
+    prep: tuple[Filter, ...] = ()
 
 
 Compiler = Callable[[SceneContext, ResolvedLayer], LayerStream]
@@ -94,6 +100,18 @@ def canonical(pix_fmt: str) -> list[Filter]:
 def still_input(g: GraphBuilder, path: str, fps: Fraction) -> str:
     """A still picture read once, stamped with the output rate (so its time base is 1/fps)."""
     return f"{g.add_input(path, '-framerate', str(fps))}:v"
+
+
+def sprite_frames(g: GraphBuilder, stream: LayerStream, frames: int, fps: Fraction) -> str:
+    """``frames`` frames of a sprite, read with ``-loop 1``.
+
+    Not the decode-once :func:`hold` used for full-frame pictures: a ``loop`` filter feeding
+    ``overlay`` deadlocks ffmpeg 9's threaded scheduler now and then (seen: 6 hangs in 12 runs
+    of one graph pinned to one core). Sprites are small, so decoding one per frame is cheap."""
+    assert stream.src is not None
+    seconds = Fraction(frames + 1) / fps  # a spare frame; the trim below makes it exact
+    index = g.add_input(stream.src, "-loop", "1", "-framerate", str(fps), "-t", num(seconds))
+    return g.one([f"{index}:v"], [*stream.prep, f("trim", end_frame=frames), f("setpts", "N")])
 
 
 def hold(frames: int) -> list[Filter]:
@@ -212,17 +230,24 @@ def _image(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
     spec = layer.layer
     assert isinstance(spec, ImageLayer) and layer.src is not None and layer.size is not None
     canvas = ctx.canvas
-    source = still_input(ctx.g, str(layer.src), canvas.fps)
     fit = spec.fit or ctx.fit
     if fit == "none":
         w, h = layer.size
         scaled = (spec.width, _even_height(w, h, spec.width)) if spec.width else (w, h)
         filters = [f("scale", *scaled, flags="lanczos")] if spec.width else []
-        label = ctx.g.one([source], [*filters, f("format", "rgba")])
         x, y = anchor_xy(
             spec.position, canvas.size, scaled, spec.margin, spec.offset, spec.x, spec.y
         )
-        return LayerStream(label, full=False, x=x, y=y, opaque=False)
+        return LayerStream(
+            "",
+            full=False,
+            x=x,
+            y=y,
+            opaque=False,
+            src=str(layer.src),
+            prep=(*filters, f("format", "rgba")),
+        )
+    source = still_input(ctx.g, str(layer.src), canvas.fps)
     if spec.zoom or spec.pan:
         return LayerStream(_ken_burns(ctx, source, layer), full=True)
     tail = [*canonical(canvas.pix_fmt), *hold(ctx.frames)]
@@ -318,9 +343,9 @@ def _sequence(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
 def _text(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
     spec = layer.layer
     assert isinstance(spec, TextLayer) and layer.src is not None and layer.size is not None
-    source = still_input(ctx.g, str(layer.src), ctx.canvas.fps)
-    label = ctx.g.one([source], [f("format", "rgba")])
     x, y = anchor_xy(
         spec.position, ctx.canvas.size, layer.size, spec.margin, spec.offset, spec.x, spec.y
     )
-    return LayerStream(label, full=False, x=x, y=y, opaque=False)
+    return LayerStream(
+        "", full=False, x=x, y=y, opaque=False, src=str(layer.src), prep=(f("format", "rgba"),)
+    )

@@ -15,8 +15,7 @@ from engine.compile.layers import (
     canonical,
     compile_layer,
     ffcolor,
-    hold,
-    still_input,
+    sprite_frames,
 )
 from engine.resolve.timeline import ResolvedOverlay, ResolvedScene, frames_for
 from engine.spec.layers import ImageLayer
@@ -70,24 +69,22 @@ def timed(g: GraphBuilder, stream: LayerStream, when: Visibility, fps: Fraction)
     """Give a layer stream its time window, fades and opacity, with alpha where needed.
 
     A full-frame stream already spans its scene, so the visible frames are cut out of it; a
-    sprite is one frame, held for as long as it shows."""
+    sprite's frames are made for exactly as long as it shows."""
     filters: list[Filter] = []
     if stream.full:
+        source = stream.label
         filters += [
             f("trim", start_frame=when.start or None, end_frame=when.start + when.frames),
             f("setpts", "PTS-STARTPTS"),
         ]
         if when.fade_in or when.fade_out or when.opacity < 1.0:
             filters.append(f("format", "yuva420p"))
-        if when.opacity < 1.0:
-            filters.append(f("lut", c3=f"val*{num(when.opacity)}"))
         life = when.frames
     else:
-        # Opacity is applied to the one frame, before it is held.
-        if when.opacity < 1.0:
-            filters.append(f("lut", c3=f"val*{num(when.opacity)}"))
         life = when.frames + when.skip
-        filters += hold(life)
+        source = sprite_frames(g, stream, life, fps)
+    if when.opacity < 1.0:
+        filters.append(f("lut", c3=f"val*{num(when.opacity)}"))
     seconds = float(Fraction(life) / fps)
     if when.fade_in:
         filters.append(f("fade", t="in", st=0, d=when.fade_in, alpha=1))
@@ -98,7 +95,9 @@ def timed(g: GraphBuilder, stream: LayerStream, when: Visibility, fps: Fraction)
         filters += [f("trim", start_frame=when.skip), f("setpts", "PTS-STARTPTS")]
     if when.start:
         filters.append(f("setpts", f"PTS+{when.start}"))
-    return g.one([stream.label], filters)
+    if not filters:
+        return source
+    return g.one([source], filters)
 
 
 def compile_scene(g: GraphBuilder, canvas: Canvas, scene: ResolvedScene) -> str:
@@ -235,14 +234,13 @@ def add_overlays(
         if item.end <= t0 or item.start >= t1:
             continue
         spec = item.overlay
-        source = still_input(g, str(item.image), fps)
         filters = [f("format", "rgba")]
         size = item.size
         if isinstance(spec, ImageOverlay) and spec.width:
             height = max(2, round(size[1] * spec.width / size[0] / 2) * 2)
             size = (spec.width, height)
             filters.insert(0, f("scale", spec.width, height, flags="lanczos"))
-        sprite = LayerStream(g.one([source], filters), full=False)
+        sprite = LayerStream("", full=False, src=str(item.image), prep=tuple(filters))
         start_frame = frames_for(item.start, fps)
         end_frame = frames_for(item.end, fps)
         window_start = frames_for(t0, fps)

@@ -76,19 +76,18 @@ def render(
     )
     os.close(fd)
     tmp = Path(tmp_name)
-    graph_file: Path | None = None
+    graph_files: list[Path] = []
     started = time.monotonic()
     try:
         extra = ["-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats"]
-        if len(plan.graph_text) > GRAPH_IN_FILE_ABOVE:
-            gfd, graph_name = tempfile.mkstemp(prefix=".reelspec-graph-", suffix=".txt")
-            with os.fdopen(gfd, "w", encoding="utf-8") as handle:
-                handle.write(plan.graph_text)
-            graph_file = Path(graph_name)
         argv = plan.argv(ffmpeg_binary(), output=str(tmp), extra_global=tuple(extra))
-        if graph_file is not None:
-            at = argv.index("-filter_complex")
-            argv[at : at + 2] = ["-/filter_complex", str(graph_file)]
+        for at, arg in enumerate(argv):
+            if arg == "-filter_complex" and len(argv[at + 1]) > GRAPH_IN_FILE_ABOVE:
+                gfd, graph_name = tempfile.mkstemp(prefix=".reelspec-graph-", suffix=".txt")
+                with os.fdopen(gfd, "w", encoding="utf-8") as handle:
+                    handle.write(argv[at + 1])
+                graph_files.append(Path(graph_name))
+                argv[at : at + 2] = ["-/filter_complex", graph_name]
         _run_ffmpeg(argv, plan, on_progress)
         if not tmp.exists() or tmp.stat().st_size == 0:
             raise RenderError("ffmpeg finished but wrote nothing", argv)
@@ -97,7 +96,7 @@ def render(
         raise RenderInterrupted(f"interrupted; {output} was not written") from None
     finally:
         tmp.unlink(missing_ok=True)
-        if graph_file is not None:
+        for graph_file in graph_files:
             graph_file.unlink(missing_ok=True)
     elapsed = time.monotonic() - started
     shown = plan.argv(ffmpeg_binary(), output=str(output))
@@ -153,17 +152,61 @@ def _run_ffmpeg(argv: list[str], plan: Plan, on_progress: ProgressCallback | Non
     assert process.stdout is not None and process.stderr is not None
     drainer = threading.Thread(target=_drain, args=(process.stderr, stderr_tail), daemon=True)
     drainer.start()
+    watchdog = _Watchdog(process, stall_seconds())
     try:
-        _read_progress(process.stdout, plan, on_progress)
+        _read_progress(process.stdout, plan, on_progress, watchdog.advanced)
         returncode = process.wait()
     except BaseException:
         _stop(process)
         raise
     finally:
+        watchdog.stop()
         drainer.join(timeout=5)
+    if watchdog.fired:
+        raise RenderError(
+            f"ffmpeg made no progress for {watchdog.seconds:g}s and was stopped "
+            f"(REELSPEC_STALL_SECONDS sets this limit)",
+            argv,
+            "\n".join([ln for ln in stderr_tail if ln.strip()][-20:]),
+        )
     if returncode != 0:
         relevant = [ln for ln in stderr_tail if ln.strip()][-20:]
         raise RenderError(f"ffmpeg failed with exit code {returncode}", argv, "\n".join(relevant))
+
+
+def stall_seconds() -> float:
+    return float(os.environ.get("REELSPEC_STALL_SECONDS", "300"))
+
+
+class _Watchdog:
+    """Stops ffmpeg when no new frame or sound has come out for ``seconds``.
+
+    A render that hangs (a deadlock inside ffmpeg, an input that never arrives) must end in a
+    clear error, not wait forever; ffmpeg keeps printing progress while stuck, so what counts
+    is the output position moving."""
+
+    def __init__(self, process: subprocess.Popen[str], seconds: float) -> None:
+        self.process = process
+        self.seconds = seconds
+        self.fired = False
+        self._last = time.monotonic()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="reelspec-watchdog", daemon=True)
+        self._thread.start()
+
+    def advanced(self) -> None:
+        self._last = time.monotonic()
+
+    def _watch(self) -> None:
+        while not self._done.wait(min(1.0, self.seconds / 4)):
+            if time.monotonic() - self._last > self.seconds and self.process.poll() is None:
+                self.fired = True
+                _stop(self.process)
+                return
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join(timeout=5)
 
 
 def _stop(process: subprocess.Popen[str]) -> None:
@@ -177,13 +220,23 @@ def _stop(process: subprocess.Popen[str]) -> None:
         process.wait()
 
 
-def _read_progress(stdout: IO[str], plan: Plan, on_progress: ProgressCallback | None) -> None:
+def _read_progress(
+    stdout: IO[str],
+    plan: Plan,
+    on_progress: ProgressCallback | None,
+    advanced: Callable[[], None],
+) -> None:
     values: dict[str, str] = {}
+    position = ("", "")
     for line in stdout:
         key, _, value = line.strip().partition("=")
         if key != "progress":
             values[key] = value
             continue
+        now = (values.get("frame", ""), values.get("out_time_us", ""))
+        if now != position:
+            position = now
+            advanced()
         if on_progress is None:
             continue
         speed_text = values.get("speed", "").rstrip("x").strip()

@@ -64,3 +64,31 @@ scenes:
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert not (tmp_path / "out.mp4").exists()
     assert leftovers(tmp_path) == []
+
+
+def test_a_stalled_ffmpeg_is_stopped_with_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An input that never delivers (a FIFO nobody writes) must not hang the render."""
+    from engine.compile.graph import Input
+    from engine.compile.plan import Plan
+    from engine.run.render import render
+
+    fifo = tmp_path / "never"
+    os.mkfifo(fifo)
+    monkeypatch.setenv("REELSPEC_STALL_SECONDS", "1.5")
+    plan = Plan(
+        inputs=(Input(str(fifo), ("-f", "rawvideo", "-s", "16x16", "-pix_fmt", "gray")),),
+        filter_graph=(),
+        maps=("0:v",),
+        output_args=("-c:v", "ffv1"),
+        output_path=str(tmp_path / "out.mkv"),
+        duration=1.0,
+        frame_count=10,
+        has_audio=False,
+    )
+    started = time.monotonic()
+    with pytest.raises(RenderError, match=r"no progress for 1.5s"):
+        render(plan, tmp_path / "out.mkv")
+    assert time.monotonic() - started < 30
+    assert not (tmp_path / "out.mkv").exists() and leftovers(tmp_path) == []
