@@ -12,10 +12,12 @@ def plan_chunks(
 ) -> list[tuple[int, int]]:
     """Frame windows [f0, f1) covering the video.
 
-    Any window compiles correctly on its own, so a boundary may fall anywhere; we still keep
-    boundaries out of transitions (a transition is then rendered wholly inside one chunk and
-    no chunk starts by decoding both scenes of a crossfade), and never leave a chunk shorter
-    than a second."""
+    Any window compiles correctly on its own, so a boundary may fall anywhere. We still move
+    each boundary to where a scene's own frames begin (after its incoming transition) when one
+    is within half a chunk: a chunk that starts mid-scene must composite that scene from its
+    start and throw the early frames away, and a transition is then rendered wholly inside one
+    chunk. Otherwise the boundary is only moved out of a transition. No chunk is shorter than
+    a second (or half a chunk, for very short videos)."""
     total = resolved.frame_count
     fps = resolved.fps
     if chunks is not None:
@@ -23,20 +25,24 @@ def plan_chunks(
     else:
         size = max(1, frames_for(chunk_seconds or 10.0, fps))
     busy: list[tuple[int, int]] = []
+    clean: list[int] = []
     for scene in resolved.scenes:
-        if scene.transition is not None:
-            start = frames_for(scene.start, fps)
-            busy.append((start, start + frames_for(scene.transition.duration, fps)))
+        start = frames_for(scene.start, fps)
+        overlap = frames_for(scene.transition.duration, fps) if scene.transition else 0
+        if overlap:
+            busy.append((start, start + overlap))
+        clean.append(start + overlap)
     minimum = max(1, min(frames_for(1.0, fps), size // 2))
     bounds = [0]
     target = size
     while target < total:
-        cut = target
+        near = [c for c in clean if abs(c - target) <= size // 2 and c > bounds[-1]]
+        cut = min(near, key=lambda c: (abs(c - target), c)) if near else target
         for start, end in busy:
             if start < cut < end:
                 cut = end
         if cut - bounds[-1] >= minimum and total - cut >= minimum:
             bounds.append(cut)
-        target = max(target + size, cut + 1)
+        target = max(bounds[-1] + size, cut + 1)
     bounds.append(total)
     return list(itertools.pairwise(bounds))
