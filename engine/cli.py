@@ -108,12 +108,16 @@ def _clock(seconds: float | None) -> str:
 
 
 def _window(text: str | None) -> tuple[float, float] | None:
+    from engine.errors import UserError
+
     if text is None:
         return None
     try:
         start, end = (float(part) for part in text.split(":", 1))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected START:END seconds, got {text!r}") from None
+        raise UserError(f"--window expects START:END in seconds, got {text!r}") from None
+    if end <= start:
+        raise UserError(f"--window end must be after its start, got {text!r}")
     return start, end
 
 
@@ -136,7 +140,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
     prepared = prepare(args.spec)
     window = _window(args.window)
-    plan = plan_for(prepared, window)
+    try:
+        plan = plan_for(prepared, window)
+    except ValueError as exc:  # the window misses the video
+        from engine.errors import UserError
+
+        raise UserError(str(exc)) from None
     if args.json:
         text = (
             json.dumps(

@@ -86,6 +86,9 @@ def test_plan_prints_command_and_json(write_spec: SpecWriter) -> None:
     assert data["frame_count"] == 10 and data["argv"][-1].endswith("out.mp4")
     windowed = json.loads(reelspec("plan", "--json", "--window", "0.5:0.8", str(spec)).stdout)
     assert windowed["frame_count"] == 3
+    for bad in ("5:6", "x:1", "0.8:0.5"):
+        result = reelspec("plan", "--window", bad, str(spec))
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
 
 
 def test_still(write_spec: SpecWriter, tmp_path: Path) -> None:

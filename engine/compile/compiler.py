@@ -104,7 +104,7 @@ def compile_audio_plan(resolved: ResolvedSpec, output_path: str) -> Plan | None:
 def compile_still(resolved: ResolvedSpec, at: float, output_path: str) -> Plan:
     """The plan for the single frame shown at time ``at``, written as an image."""
     canvas = canvas_for(resolved)
-    frame = min(frames_for(at, canvas.fps), resolved.frame_count - 1)
+    frame = max(0, min(frames_for(at, canvas.fps), resolved.frame_count - 1))
     g = GraphBuilder()
     video = _video_graph(g, resolved, canvas, frame, frame + 1)
     video = g.one([video], [f("format", "rgb24")])
