@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from typing import Any
 from engine import __version__
 from engine.batch.prepare import PreparedRow
 from engine.errors import ReelspecError
+from engine.run.files import write_json_atomic
 from engine.run.render import Progress, render
 
 MANIFEST_VERSION = 1
@@ -206,13 +206,6 @@ def run_batch(
 
 def _write_manifest(path: Path, outcomes: list[RowOutcome]) -> None:
     rows = [{**asdict(o), "engine_version": __version__} for o in outcomes]
-    data = {"manifest_version": MANIFEST_VERSION, "engine_version": __version__, "rows": rows}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, ensure_ascii=False)
-            handle.write("\n")
-        os.replace(name, path)
-    finally:
-        Path(name).unlink(missing_ok=True)
+    write_json_atomic(
+        path, {"manifest_version": MANIFEST_VERSION, "engine_version": __version__, "rows": rows}
+    )

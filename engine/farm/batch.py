@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,6 +11,7 @@ from typing import Any
 from engine.batch.prepare import PreparedRow
 from engine.farm.package import make_portable
 from engine.farm.render import farm_client
+from engine.run.files import write_bytes_atomic
 from engine.run.render import Progress
 
 
@@ -49,19 +48,7 @@ class FarmRowRenderer:
             pure=False,
             retries=0,
         )
-        data = future.result()
-        item.output.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(
-            prefix=f".{item.output.stem}.",
-            suffix=".part" + item.output.suffix,
-            dir=item.output.parent,
-        )
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(name, item.output)
-        finally:
-            Path(name).unlink(missing_ok=True)
+        write_bytes_atomic(item.output, future.result())
         frames = item.plan.frame_count if item.plan else 0
         on_progress(
             Progress(

@@ -20,6 +20,7 @@ from engine.errors import ConfigError, RenderError, SpecError, SpecIssue
 from engine.farm.chunks import plan_chunks
 from engine.farm.package import make_portable
 from engine.pipeline import prepare
+from engine.run.files import write_bytes_atomic
 from engine.run.render import RenderResult, render
 
 
@@ -208,9 +209,7 @@ def _render_chunks(
                 raise RenderError(
                     f"chunk {index} failed on every worker that tried it: {exc}"
                 ) from None
-            partial = paths[index].with_suffix(".part" + suffix)
-            partial.write_bytes(data)
-            partial.replace(paths[index])
+            write_bytes_atomic(paths[index], data)
             with lock:
                 done += 1
                 done_frames += windows[index][1] - windows[index][0]

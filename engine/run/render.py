@@ -8,7 +8,6 @@ it was. A provenance manifest is written beside the output.
 from __future__ import annotations
 
 import collections
-import json
 import os
 import subprocess
 import tempfile
@@ -23,6 +22,7 @@ from engine import __version__
 from engine.compile.plan import Plan
 from engine.errors import RenderError, RenderInterrupted
 from engine.run.ffmpeg import ffmpeg_binary, ffmpeg_version
+from engine.run.files import write_json_atomic
 
 #: Above this many characters the graph goes through a file: one argv string is capped by the
 #: kernel at 128 KiB on Linux, and a long spec's graph can pass that.
@@ -115,19 +115,8 @@ def render(
             "render_seconds": round(elapsed, 3),
             **(extra_provenance or {}),
         }
-        _write_json_atomic(manifest, data)
+        write_json_atomic(manifest, data)
     return RenderResult(output, manifest, tuple(shown), elapsed)
-
-
-def _write_json_atomic(path: Path, data: dict[str, object]) -> None:
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, ensure_ascii=False)
-            handle.write("\n")
-        os.replace(name, path)
-    finally:
-        Path(name).unlink(missing_ok=True)
 
 
 def _drain(stream: IO[str], sink: collections.deque[str]) -> None:
