@@ -68,6 +68,18 @@ def compile_audio(
             filters += _place(scene.start, t0)
             streams.append(g.one([f"{index}:a"], filters, prefix="a"))
 
+    for scene in resolved.scenes:
+        spoken = scene.narration
+        if spoken is None or scene.end <= t0 or scene.start >= t1:
+            continue
+        index = g.add_input(str(spoken.src))
+        filters = [
+            norm,
+            f("atrim", end=scene.duration - spoken.delay),
+            *_place(scene.start + spoken.delay, t0),
+        ]
+        streams.append(g.one([f"{index}:a"], filters, prefix="a"))
+
     for track in resolved.audio:
         spec = track.track
         play_until = (

@@ -19,6 +19,7 @@ from engine.errors import MediaError, SpecError, SpecIssue
 from engine.resolve.fonts import fallback_fonts, resolve_font
 from engine.resolve.gradient import gradient_image
 from engine.resolve.limits import Limits
+from engine.resolve.narration import narration_audio
 from engine.resolve.probe import MediaInfo, probe, probe_still
 from engine.resolve.text_card import (
     BUILTIN_STYLE,
@@ -30,6 +31,7 @@ from engine.resolve.text_card import (
 from engine.resolve.timeline import (
     ResolvedAudio,
     ResolvedLayer,
+    ResolvedNarration,
     ResolvedOverlay,
     ResolvedScene,
     ResolvedSpec,
@@ -95,14 +97,36 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
             _resolve_layer(found, loaded, ("scenes", index, "layers", j), layer)
             for j, layer in enumerate(scene.layers)
         )
+        narration = None
+        wanted = scene.narration
+        if wanted is not None:
+            spoken = found.attempt(
+                ("scenes", index, "narration"), lambda wanted=wanted: narration_audio(wanted)
+            )
+            if spoken is not None:
+                narration = ResolvedNarration(spoken[0], spoken[1], wanted.delay)
         duration = scene.duration
+        if (
+            duration is not None
+            and narration is not None
+            and (narration.delay + narration.length > duration + 1e-6)
+        ):
+            found.add(
+                ("scenes", index, "duration"),
+                f"the narration lasts {narration.delay + narration.length:.2f}s, longer "
+                f"than the scene ({duration:g}s); leave the duration out to fit it",
+            )
         if duration is None:
             lengths = [r.length for r in layers if r.length is not None]
+            if narration is not None and scene.narration is not None:
+                lengths.append(narration.delay + narration.length + scene.narration.padding)
             if not lengths:
-                if not any(isinstance(r.layer, (VideoLayer, ImageSequenceLayer)) for r in layers):
+                if scene.narration is None and not any(
+                    isinstance(r.layer, (VideoLayer, ImageSequenceLayer)) for r in layers
+                ):
                     found.add(
                         ("scenes", index),
-                        "scene needs a duration (only a video or an "
+                        "scene needs a duration (only narration, a video or an "
                         "image sequence layer can decide it)",
                     )
                 continue
@@ -139,6 +163,7 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
                 background=scene.background or spec.defaults.background,
                 fit=spec.defaults.fit,
                 layers=layers,
+                narration=narration,
             )
         )
         start_frames += frames

@@ -30,6 +30,14 @@ class ResolvedLayer:
 
 
 @dataclass(frozen=True)
+class ResolvedNarration:
+    src: Path
+    #: Seconds of speech.
+    length: float
+    delay: float
+
+
+@dataclass(frozen=True)
 class ResolvedScene:
     index: int
     start: float
@@ -39,6 +47,7 @@ class ResolvedScene:
     background: str
     fit: str
     layers: tuple[ResolvedLayer, ...]
+    narration: ResolvedNarration | None = None
 
     @property
     def end(self) -> float:

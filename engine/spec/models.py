@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from engine.spec.common import Color, Fit, Model, Placed, PositiveSeconds, Seconds, TextStyle
 from engine.spec.layers import Layer, Trim
@@ -91,15 +91,39 @@ class Defaults(Model):
     background: Color = "#000000"
 
 
+class Narration(Model):
+    """Speech for a scene, synthesised offline; it starts at the scene's start (plus delay)."""
+
+    text: str = Field(min_length=1, max_length=5000)
+    voice: str = Field("en", description="A language (en, zh, fr, ...) or a voice id.")
+    rate: int | None = Field(None, ge=60, le=500, description="Words per minute.")
+    volume: float = Field(1.0, ge=0, le=1)
+    delay: Seconds = Field(0.0, description="Silence before the speech starts.")
+    padding: Seconds = Field(
+        0.5,
+        description="Time after the speech before the scene ends, when the narration "
+        "decides the scene's duration.",
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("narration text is empty")
+        return value
+
+
 class Scene(Model):
     name: str | None = None
     duration: PositiveSeconds | None = Field(
-        None, description="Seconds; omitted when a video or image sequence decides it."
+        None,
+        description="Seconds; omitted when narration, a video or an image sequence decides it.",
     )
     transition: Transition | None = Field(
         None, description="Transition from the previous scene; {type: cut} for none."
     )
     background: Color | None = None
+    narration: Narration | None = None
     layers: list[Layer] = Field(min_length=1)
 
 

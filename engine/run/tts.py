@@ -1,0 +1,72 @@
+"""Offline speech: pyttsx3 in a child process with a timeout (espeak-ng on Linux through the
+espeakng-loader wheel, SAPI5 on Windows, NSSpeechSynthesizer on macOS)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.errors import ConfigError, MediaError
+from engine.run.tts_worker import ANSWER
+
+TIMEOUT_SECONDS = 120.0
+
+
+@dataclass(frozen=True)
+class Voice:
+    id: str
+    name: str
+    languages: tuple[str, ...]
+
+
+def _ask(request: dict[str, object], timeout: float) -> dict[str, object]:
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "engine.run.tts_worker"],
+            input=json.dumps(request),
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise MediaError(f"speech synthesis took more than {timeout:g}s and was stopped") from None
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["no message"])[-1]
+        if "eSpeak" in result.stderr or "No module named 'pyttsx3'" in result.stderr:
+            raise ConfigError(f"no speech engine: {last}")
+        raise MediaError(f"speech synthesis failed: {last}")
+    for line in reversed(result.stdout.splitlines()):
+        if line.startswith(ANSWER):
+            return json.loads(line[len(ANSWER) :])
+    raise MediaError("speech synthesis gave no answer")
+
+
+@functools.lru_cache(maxsize=1)
+def voices() -> tuple[Voice, ...]:
+    answer = _ask({"command": "voices"}, 60.0)
+    return tuple(
+        Voice(v["id"], v["name"], tuple(v["languages"]))  # type: ignore[index]
+        for v in answer.get("voices", [])
+    )  # type: ignore[union-attr]
+
+
+def synthesize(text: str, voice_id: str, rate: int | None, volume: float, output: Path) -> None:
+    answer = _ask(
+        {
+            "command": "speak",
+            "text": text,
+            "voice": voice_id,
+            "rate": rate,
+            "volume": volume,
+            "output": str(output),
+        },
+        TIMEOUT_SECONDS,
+    )
+    if not answer.get("ok") or not output.exists() or output.stat().st_size <= 44:
+        raise MediaError("speech synthesis produced no audio")

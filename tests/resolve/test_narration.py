@@ -1,0 +1,99 @@
+"""Narration with the real offline speech engine (espeak-ng through pyttsx3)."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.errors import MediaError, SpecError
+from engine.pipeline import prepare, render_spec
+from engine.resolve.narration import narration_audio, resolve_voice
+from engine.spec.models import Narration
+from tests.conftest import SpecWriter
+from tests.media import audio_samples, count_frames, rms
+
+HEAD = """version: 1
+output: {path: out.mp4, size: 160x90, fps: 10, video: {preset: ultrafast}}
+"""
+
+
+def test_voices_by_language_and_unknown_voice_lists_them() -> None:
+    assert resolve_voice("en").id.endswith("/en")
+    assert resolve_voice("zh").id == resolve_voice("cmn").id
+    assert resolve_voice("zh").id.rsplit("/", 1)[-1].startswith("cmn")
+    with pytest.raises(MediaError, match=r"unknown voice 'no-such-voice'; available: .*\ben\b"):
+        resolve_voice("no-such-voice")
+
+
+def test_speech_is_cached_and_text_is_spoken_not_parsed() -> None:
+    first, seconds = narration_audio(Narration(text="-v --help <b>bold</b> hello"))
+    assert seconds > 0.8  # the whole text was spoken, not taken as options or markup
+    again, _ = narration_audio(Narration(text="-v --help <b>bold</b> hello"))
+    assert again == first
+
+
+def test_chinese_text_needs_a_chinese_voice() -> None:
+    with pytest.raises(MediaError, match="cannot speak Chinese characters"):
+        narration_audio(Narration(text="欢迎观看", voice="en"))
+    _, seconds = narration_audio(Narration(text="欢迎观看我们的新产品介绍视频。", voice="zh"))
+    assert seconds > 1.5
+
+
+def test_scene_lasts_as_long_as_its_narration_and_speech_is_where_it_belongs(
+    write_spec: SpecWriter,
+) -> None:
+    spec = write_spec(
+        HEAD
+        + """scenes:
+  - {duration: 1, layers: [{type: color}]}
+  - narration: {text: "Welcome to reelspec. Every line is timed to the voice.", padding: 0.5}
+    layers: [{type: color, color: navy}]
+"""
+    )
+    resolved = prepare(spec).resolved
+    spoken = resolved.scenes[1].narration
+    assert spoken is not None
+    assert resolved.scenes[1].duration == pytest.approx(spoken.length + 0.5, abs=0.1)
+    out = render_spec(spec).output
+    assert count_frames(out) == resolved.frame_count
+    samples = audio_samples(out)
+    assert rms(samples, 0.1, 0.9) < 0.001  # the first scene is silent
+    assert rms(samples, 1.2, 1.0 + spoken.length - 0.2) > 0.02  # the voice, where placed
+    assert rms(samples, 1.0 + spoken.length + 0.1, resolved.duration - 0.05) < 0.005
+
+
+def test_bad_narrations_are_spec_errors(write_spec: SpecWriter) -> None:
+    spec = write_spec(
+        HEAD
+        + """scenes:
+  - {duration: 1, narration: {text: "   "}, layers: [{type: color}]}
+  - {duration: 0.5, narration: {text: "This sentence is far too long for half a second."},
+     layers: [{type: color}]}
+  - {duration: 1, narration: {text: "hi", voice: nope}, layers: [{type: color}]}
+"""
+    )
+    with pytest.raises(SpecError) as caught:
+        prepare(spec)
+    assert "scenes[0].narration.text: narration text is empty" in str(caught.value)
+    spec = write_spec(
+        HEAD
+        + """scenes:
+  - {duration: 0.5, narration: {text: "This sentence is far too long for half a second."},
+     layers: [{type: color}]}
+  - {duration: 1, narration: {text: "hi", voice: nope}, layers: [{type: color}]}
+""",
+        name="b.yaml",
+    )
+    with pytest.raises(SpecError) as caught:
+        prepare(spec)
+    text = str(caught.value)
+    assert "scenes[0].duration: the narration lasts" in text
+    assert "scenes[1].narration: unknown voice 'nope'" in text
+    too_long = write_spec(
+        HEAD
+        + f"""scenes:
+  - {{duration: 1, narration: {{text: "{"word " * 1001}"}}, layers: [{{type: color}}]}}
+""",
+        name="c.yaml",
+    )
+    with pytest.raises(SpecError, match="at most 5000 characters"):
+        prepare(too_long)
