@@ -9,6 +9,7 @@ from engine.compile.graph import Filter, GraphBuilder, f, num
 from engine.compile.layers import video_input_options
 from engine.resolve.timeline import ResolvedSpec, frames_for
 from engine.spec.layers import VideoLayer
+from engine.spec.models import Duck
 
 
 def _atempo(speed: float) -> list[Filter]:
@@ -33,6 +34,32 @@ def _place(start: float, t0: float) -> list[Filter]:
     if offset < 0:
         return [f("atrim", start=-offset), f("asetpts", "PTS-STARTPTS")]
     return []
+
+
+def _duck_envelope(resolved: ResolvedSpec, duck: Duck, t0: float) -> str | None:
+    """A volume expression that dips by ``duck.depth`` dB around every narration (times
+    relative to the window start), with linear attack and release ramps."""
+    spans = [
+        (
+            scene.start + scene.narration.delay - t0,
+            scene.start + scene.narration.delay + scene.narration.length - t0,
+        )
+        for scene in resolved.scenes
+        if scene.narration is not None
+    ]
+    if not spans:
+        return None
+    attack, release = max(duck.attack, 0.001), max(duck.release, 0.001)
+    weights = [
+        f"min(clip((t-{num(s - attack)})/{num(attack)},0,1),clip(({num(e + release)}-t)/"
+        f"{num(release)},0,1))"
+        for s, e in spans
+    ]
+    weight = weights[0]
+    for other in weights[1:]:
+        weight = f"max({weight},{other})"
+    floor = 10 ** (-duck.depth / 20)
+    return f"1-{num(1 - floor)}*{weight}"
 
 
 def compile_audio(
@@ -110,12 +137,20 @@ def compile_audio(
             fade = min(spec.fade_out, length)
             filters.append(f("afade", t="out", st=length - fade, d=fade))
         filters += _place(track.start, t0)
+        if spec.duck is not None:
+            envelope = _duck_envelope(resolved, spec.duck, t0)
+            if envelope:
+                filters.append(f("volume", envelope, eval="frame"))
         streams.append(g.one([f"{index}:a"], filters, prefix="a"))
 
     if not streams:
         return None
     window = float(Fraction(frames_for(t1, fps) - frames_for(t0, fps)) / fps)
     tail = [f("apad", whole_dur=num(window)), f("atrim", end=window)]
+    loudness = resolved.output.audio.loudness if resolved.output.audio else None
+    if loudness is not None:
+        # loudnorm works at 192 kHz internally; bring the mix back to the output's rate.
+        tail = [f("loudnorm", I=loudness, TP=-1.5, LRA=11), f("aresample", sample_rate), *tail]
     if len(streams) == 1:
         return g.one(streams, tail, prefix="a")
     mix = f("amix", inputs=len(streams), duration="longest", dropout_transition=0, normalize=0)

@@ -167,6 +167,14 @@ class TextOverlay(Timing, Placed):
 Overlay = Annotated[ImageOverlay | TextOverlay, Field(discriminator="type")]
 
 
+class Duck(Model):
+    """Lower this track while any narration speaks."""
+
+    depth: float = Field(12.0, gt=0, le=60, description="How far to lower it, in dB.")
+    attack: Seconds = Field(0.2, description="Seconds to go down before the speech starts.")
+    release: Seconds = Field(0.5, description="Seconds to come back up after it ends.")
+
+
 class AudioTrack(Model):
     src: str
     start: Seconds = Field(0.0, description="Where the track starts on the video's timeline.")
@@ -175,6 +183,7 @@ class AudioTrack(Model):
     fade_in: Seconds = 0.0
     fade_out: Seconds = Field(0.0, description="Fade at the end of the track or of the video.")
     loop: bool = Field(False, description="Repeat the (trimmed) track to fill the video.")
+    duck: Duck | None = Field(None, description="Lower the track under narration.")
 
 
 class Spec(Model):

@@ -47,6 +47,9 @@ class AudioEncoding(Model):
     codec: AudioCodecName | None = None
     bitrate: str = Field("192k", pattern=r"^\d+(\.\d+)?[kK]?$")
     sample_rate: int = Field(48000, ge=8000, le=192000)
+    loudness: float | None = Field(
+        None, ge=-70, le=-5, description="Normalise the mix to this loudness (LUFS, EBU R128)."
+    )
 
 
 def _audio_off(value: object) -> object:

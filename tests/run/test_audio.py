@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+
+import numpy as np
 import pytest
 
 from engine.pipeline import render_spec
+from engine.run.ffmpeg import ffmpeg_binary
 from tests.conftest import SpecWriter
 from tests.media import audio_samples, count_frames, probe, rms
 
@@ -92,3 +96,62 @@ def test_dropped_clip_audio_and_no_audio_output(write_spec: SpecWriter) -> None:
     )
     info = probe(render_spec(spec).output)
     assert info.has_video and not info.has_audio
+
+
+def test_music_ducks_under_narration_by_the_depth_and_comes_back(write_spec: SpecWriter) -> None:
+    # A silent narration (volume 0) keeps its timing, so what is measured is the music alone.
+    spec = write_spec(
+        HEAD
+        + """scenes:
+  - {duration: 1.5, layers: [{type: color}]}
+  - narration: {text: "This is the voice over the music.", volume: 0, padding: 1.5}
+    layers: [{type: color}]
+audio:
+  - {src: {assets}/long_tone.wav, duck: {depth: 12, attack: 0.2, release: 0.5}}
+"""
+    )
+    from engine.pipeline import prepare
+
+    resolved = prepare(spec).resolved
+    spoken = resolved.scenes[1].narration
+    assert spoken is not None
+    samples = audio_samples(render_spec(spec).output)
+    start, end = resolved.scenes[1].start, resolved.scenes[1].start + spoken.length
+    before = rms(samples, 0.2, start - 0.4)
+    under = rms(samples, start + 0.1, end - 0.1)
+    after = rms(samples, end + 0.7, resolved.duration - 0.1)
+    assert 20 * np.log10(before / under) >= 12 - 0.5
+    assert after == pytest.approx(before, rel=0.05)
+
+
+def test_loudness_normalisation_reaches_the_target(write_spec: SpecWriter) -> None:
+    spec = write_spec(
+        HEAD.replace("preset: ultrafast}", "preset: ultrafast}, audio: {loudness: -23}")
+        + """scenes:
+  - {duration: 4, layers: [{type: color}]}
+audio:
+  - {src: {assets}/long_tone.wav, volume: 0.3}
+"""
+    )
+    out = render_spec(spec).output
+    report = subprocess.run(
+        [
+            ffmpeg_binary(),
+            "-hide_banner",
+            "-nostats",
+            "-i",
+            str(out),
+            "-map",
+            "0:a",
+            "-af",
+            "ebur128",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+    ).stderr
+    integrated = float(report.rsplit("I:", 1)[1].split("LUFS")[0])
+    assert integrated == pytest.approx(-23, abs=1.0)
+    assert probe(out).sample_rate == 48000
