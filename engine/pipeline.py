@@ -39,13 +39,30 @@ def render_spec(
     prepared = prepare(spec_path)
     plan = compile_plan(prepared.resolved)
     target = Path(output) if output is not None else prepared.resolved.output_path
-    return render(
+    result = render(
         plan,
         target,
         on_progress=on_progress,
         spec_hash=prepared.resolved.spec_hash,
         write_manifest=write_manifest,
     )
+    write_subtitles(prepared.resolved, result.output)
+    return result
+
+
+def write_subtitles(resolved: ResolvedSpec, output: Path) -> list[Path]:
+    """The spec's subtitle sidecars (``out.srt``, ``out.vtt``) beside ``output``."""
+    from engine.resolve.subtitles import to_srt, to_vtt
+    from engine.run.files import write_bytes_atomic
+
+    written = []
+    cues = list(resolved.subtitles)
+    for kind in resolved.subtitle_files:
+        text = to_srt(cues) if kind == "srt" else to_vtt(cues)
+        path = output.with_suffix(f".{kind}")
+        write_bytes_atomic(path, text.encode("utf-8"))
+        written.append(path)
+    return written
 
 
 def render_still(spec_path: str | Path, at: float, output: str | Path) -> RenderResult:

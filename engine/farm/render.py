@@ -19,7 +19,7 @@ from engine.compile.plan import Plan
 from engine.errors import ConfigError, RenderError, SpecError, SpecIssue
 from engine.farm.chunks import plan_chunks
 from engine.farm.package import make_portable
-from engine.pipeline import prepare
+from engine.pipeline import prepare, write_subtitles
 from engine.run.files import write_bytes_atomic
 from engine.run.render import RenderResult, render
 
@@ -153,12 +153,14 @@ def farm_render(
             frame_count=resolved.frame_count,
             has_audio=audio_plan is not None,
         )
-        return render(
+        result = render(
             join,
             target,
             spec_hash=resolved.spec_hash,
             extra_provenance={"farm": {"chunks": [list(w) for w in windows]}},
         )
+        write_subtitles(resolved, result.output)
+        return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

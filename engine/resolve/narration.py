@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import wave
+from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import MediaError
@@ -49,23 +51,63 @@ def check_speakable(text: str, voice: tts.Voice) -> None:
         )
 
 
-def narration_audio(narration: Narration) -> tuple[Path, float]:
-    """The cached WAV for a narration and its length in seconds."""
-    voice = resolve_voice(narration.voice)
-    check_speakable(narration.text, voice)
+_SENTENCE_END = re.compile(r"(?<=[.!?;。！？；…])\s*|\n+")
+#: Silence between two sentences of one narration.
+PAUSE = 0.25
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences of English or Chinese text (a line break also ends one)."""
+    return [part.strip() for part in _SENTENCE_END.split(text) if part and part.strip()]
+
+
+@dataclass(frozen=True)
+class Speech:
+    path: Path
+    length: float
+    #: (start, end, text) of each sentence, seconds from the start of the speech.
+    cues: tuple[tuple[float, float, str], ...]
+
+
+def _speak_one(text: str, voice: tts.Voice, narration: Narration) -> Path:
     key = content_key(
-        "tts",
-        {
-            "text": narration.text,
-            "voice": voice.id,
-            "rate": narration.rate,
-            "volume": narration.volume,
-        },
+        "tts", {"text": text, "voice": voice.id, "rate": narration.rate, "volume": narration.volume}
     )
 
     def write(path: Path) -> None:
-        tts.synthesize(narration.text, voice.id, narration.rate, narration.volume, path)
+        tts.synthesize(text, voice.id, narration.rate, narration.volume, path)
 
-    path = cached_file(key, ".wav", write)
-    with wave.open(str(path), "rb") as audio:
-        return path, audio.getnframes() / float(audio.getframerate())
+    return cached_file(key, ".wav", write)
+
+
+def narration_audio(narration: Narration) -> Speech:
+    """The narration spoken sentence by sentence (so each sentence's real timing is known,
+    for subtitles), joined with short pauses into one cached WAV."""
+    voice = resolve_voice(narration.voice)
+    check_speakable(narration.text, voice)
+    parts = [(text, _speak_one(text, voice, narration)) for text in sentences(narration.text)]
+    key = content_key("tts-joined", {"parts": [str(p) for _, p in parts], "pause": PAUSE})
+    cues: list[tuple[float, float, str]] = []
+    position = 0.0
+    for index, (text, path) in enumerate(parts):
+        with wave.open(str(path), "rb") as audio:
+            seconds = audio.getnframes() / float(audio.getframerate())
+        cues.append((position, position + seconds, text))
+        position += seconds + (PAUSE if index < len(parts) - 1 else 0.0)
+
+    def write(path: Path) -> None:
+        with wave.open(str(parts[0][1]), "rb") as first:
+            params = first.getparams()
+        silence = b"\0" * (int(PAUSE * params.framerate) * params.sampwidth * params.nchannels)
+        with wave.open(str(path), "wb") as out:
+            out.setparams(params)
+            for index, (_, part) in enumerate(parts):
+                with wave.open(str(part), "rb") as audio:
+                    out.writeframes(audio.readframes(audio.getnframes()))
+                if index < len(parts) - 1:
+                    out.writeframes(silence)
+
+    joined = cached_file(key, ".wav", write)
+    with wave.open(str(joined), "rb") as audio:
+        length = audio.getnframes() / float(audio.getframerate())
+    return Speech(joined, length, tuple(cues))

@@ -21,6 +21,7 @@ from engine.resolve.gradient import gradient_image
 from engine.resolve.limits import Limits
 from engine.resolve.narration import narration_audio
 from engine.resolve.probe import MediaInfo, probe, probe_still
+from engine.resolve.subtitles import Cue, parse_srt, split_long
 from engine.resolve.text_card import (
     BUILTIN_STYLE,
     FontChain,
@@ -37,7 +38,7 @@ from engine.resolve.timeline import (
     ResolvedSpec,
     frames_for,
 )
-from engine.spec.common import TextStyle
+from engine.spec.common import Box, TextStyle
 from engine.spec.layers import (
     ColorLayer,
     GradientLayer,
@@ -104,7 +105,7 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
                 ("scenes", index, "narration"), lambda wanted=wanted: narration_audio(wanted)
             )
             if spoken is not None:
-                narration = ResolvedNarration(spoken[0], spoken[1], wanted.delay)
+                narration = ResolvedNarration(spoken.path, spoken.length, wanted.delay, spoken.cues)
         duration = scene.duration
         if (
             duration is not None
@@ -187,6 +188,11 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
         for i, track in enumerate(spec.audio)
         if (r := _resolve_audio(found, loaded, ("audio", i), i, total)) is not None
     ]
+    cues: list[Cue] = []
+    if spec.subtitles is not None:
+        cues = _subtitle_cues(found, loaded, scenes, total)
+        if spec.subtitles.burn:
+            overlays += _burned_subtitles(found, loaded, cues, total)
     if found.issues:
         raise SpecError(found.issues)
     return ResolvedSpec(
@@ -197,8 +203,72 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
         duration=total,
         spec_hash=spec_hash(spec),
         output_path=_source(loaded, spec.output.path).resolve(),
+        subtitles=tuple(cues),
+        subtitle_files=tuple(spec.subtitles.files) if spec.subtitles and cues else (),
         spec_file=Path(loaded.source.file).resolve() if loaded.source.file else None,
     )
+
+
+SUBTITLE_STYLE = TextStyle(size=36, box=Box(color="#000000a0", padding=10, radius=8))
+
+
+def _subtitle_cues(
+    found: _Collector, loaded: LoadedSpec, scenes: list[ResolvedScene], total: float
+) -> list[Cue]:
+    settings = loaded.spec.subtitles
+    assert settings is not None
+    if settings.src:
+        src = _source(loaded, settings.src)
+        raw = found.attempt(("subtitles", "src"), lambda: parse_srt(_read_text(src), str(src)))
+        return [c for c in (raw or []) if c.start < total]
+    raw = [
+        Cue(
+            scene.start + scene.narration.delay + start,
+            scene.start + scene.narration.delay + end,
+            text,
+        )
+        for scene in scenes
+        if scene.narration is not None
+        for start, end, text in scene.narration.cues
+    ]
+    if not raw:
+        found.add(
+            ("subtitles",),
+            "subtitles need narration in some scene, or an .srt file (subtitles.src)",
+        )
+    return [piece for cue in raw for piece in split_long(cue, settings.max_chars)]
+
+
+def _read_text(path: Path) -> str:
+    if not path.is_file():
+        raise MediaError(f"file not found: {path}")
+    return path.read_text(encoding="utf-8-sig")
+
+
+def _burned_subtitles(
+    found: _Collector, loaded: LoadedSpec, cues: list[Cue], total: float
+) -> list[ResolvedOverlay]:
+    settings = loaded.spec.subtitles
+    assert settings is not None
+    style = merge_styles(SUBTITLE_STYLE, settings.style)
+    out = []
+    for cue in cues:
+        end = min(cue.end, total)
+        if end - cue.start < 0.01:
+            continue
+        overlay = TextOverlay(
+            type="text",
+            text=cue.text,
+            start=cue.start,
+            end=end,
+            style=style,
+            position=settings.position,
+            margin=settings.margin,
+        )
+        resolved = _resolve_overlay(found, loaded, ("subtitles",), overlay, total)
+        if resolved is not None:
+            out.append(resolved)
+    return out
 
 
 def spec_hash(spec: Spec) -> str:

@@ -8,6 +8,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from engine.resolve.probe import MediaInfo
+from engine.resolve.subtitles import Cue
 from engine.spec.layers import Layer
 from engine.spec.models import AudioTrack, Overlay, Transition
 from engine.spec.output import Output
@@ -35,6 +36,8 @@ class ResolvedNarration:
     #: Seconds of speech.
     length: float
     delay: float
+    #: (start, end, text) of each sentence, seconds from the start of the speech.
+    cues: tuple[tuple[float, float, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,10 @@ class ResolvedSpec:
     #: Where the video goes: ``output.path`` made absolute against the spec's folder.
     output_path: Path
     spec_file: Path | None = None
+    #: Subtitle cues on the video's timeline (also drawn as overlays when burned in).
+    subtitles: tuple[Cue, ...] = ()
+    #: Sidecar subtitle formats to write beside the output ("srt", "vtt").
+    subtitle_files: tuple[str, ...] = ()
 
     @property
     def fps(self) -> Fraction:

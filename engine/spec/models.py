@@ -6,7 +6,16 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from engine.spec.common import Color, Fit, Model, Placed, PositiveSeconds, Seconds, TextStyle
+from engine.spec.common import (
+    Anchor,
+    Color,
+    Fit,
+    Model,
+    Placed,
+    PositiveSeconds,
+    Seconds,
+    TextStyle,
+)
 from engine.spec.layers import Layer, Trim
 from engine.spec.output import Output
 
@@ -186,6 +195,20 @@ class AudioTrack(Model):
     duck: Duck | None = Field(None, description="Lower the track under narration.")
 
 
+class Subtitles(Model):
+    """Timed captions: from the narration's sentences, or from an existing .srt file."""
+
+    src: str | None = Field(None, description="An .srt file; default: the narration's text.")
+    files: list[Literal["srt", "vtt"]] = Field(
+        default_factory=lambda: ["srt", "vtt"], description="Sidecar files beside the output."
+    )
+    burn: bool = Field(False, description="Draw the captions into the picture.")
+    style: TextStyle = Field(default_factory=TextStyle)
+    position: Anchor = "bottom"
+    margin: int = Field(40, ge=0)
+    max_chars: int = Field(42, ge=10, le=200, description="Characters per caption line.")
+
+
 class Spec(Model):
     version: Literal[1] = Field(description="Spec format version.")
     output: Output
@@ -193,3 +216,4 @@ class Spec(Model):
     scenes: list[Scene] = Field(min_length=1)
     overlays: list[Overlay] = Field(default_factory=list)
     audio: list[AudioTrack] = Field(default_factory=list)
+    subtitles: Subtitles | None = None

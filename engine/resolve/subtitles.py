@@ -1,0 +1,93 @@
+"""Subtitle cues: built from narration timing or read from .srt, split into readable pieces,
+and written as SRT or WebVTT text. Pure functions; the pipeline writes the files."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from engine.errors import MediaError
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: float
+    end: float
+    text: str
+
+
+def split_long(cue: Cue, max_chars: int, max_lines: int = 2) -> list[Cue]:
+    """Cut a cue whose text needs more than ``max_lines`` lines of ``max_chars`` into pieces
+    shown one after another, each given time in proportion to its length."""
+    limit = max_chars * max_lines
+    text = " ".join(cue.text.split()) if " " in cue.text else cue.text.strip()
+    if len(text) <= limit:
+        return [Cue(cue.start, cue.end, wrap_lines(text, max_chars))]
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind(" ", 0, limit + 1)
+        cut = cut if cut > limit // 2 else limit  # no space near the limit (CJK): cut there
+        pieces.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    if rest:
+        pieces.append(rest)
+    total = sum(len(p) for p in pieces)
+    out, position = [], cue.start
+    for piece in pieces:
+        length = (cue.end - cue.start) * len(piece) / total
+        out.append(Cue(position, position + length, wrap_lines(piece, max_chars)))
+        position += length
+    return out
+
+
+def wrap_lines(text: str, max_chars: int) -> str:
+    if len(text) <= max_chars:
+        return text
+    cut = text.rfind(" ", 0, max_chars + 1)
+    if cut <= max_chars // 2:
+        cut = max_chars
+    return text[:cut].rstrip() + "\n" + wrap_lines(text[cut:].lstrip(), max_chars)
+
+
+def _clock(seconds: float, separator: str) -> str:
+    millis = round(seconds * 1000)
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
+
+
+def to_srt(cues: list[Cue]) -> str:
+    blocks = [
+        f"{i}\n{_clock(c.start, ',')} --> {_clock(c.end, ',')}\n{c.text}\n"
+        for i, c in enumerate(cues, start=1)
+    ]
+    return "\n".join(blocks)
+
+
+def to_vtt(cues: list[Cue]) -> str:
+    blocks = [f"{_clock(c.start, '.')} --> {_clock(c.end, '.')}\n{c.text}\n" for c in cues]
+    return "WEBVTT\n\n" + "\n".join(blocks)
+
+
+_TIME = re.compile(r"(\d+):(\d{2}):(\d{2})[,.](\d{3})")
+
+
+def parse_srt(text: str, name: str) -> list[Cue]:
+    cues = []
+    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip()):
+        lines = block.strip().splitlines()
+        arrow = next((i for i, line in enumerate(lines) if "-->" in line), None)
+        if arrow is None:
+            continue
+        times = _TIME.findall(lines[arrow])
+        if len(times) != 2:
+            raise MediaError(f"{name}: cannot read the times in {lines[arrow]!r}")
+        start, end = (
+            int(h) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000 for h, m, s, ms in times
+        )
+        cues.append(Cue(start, end, "\n".join(lines[arrow + 1 :]).strip()))
+    if not cues:
+        raise MediaError(f"{name}: no subtitles found")
+    return cues
