@@ -280,7 +280,12 @@ def _source(loaded: LoadedSpec, src: str) -> Path:
 
 
 def _text_image(
-    found: _Collector, loaded: LoadedSpec, path: PathKey, text: str, style: TextStyle
+    found: _Collector,
+    loaded: LoadedSpec,
+    path: PathKey,
+    text: str,
+    style: TextStyle,
+    highlights: tuple[str, ...] = (),
 ) -> tuple[Path, tuple[int, int]] | None:
     spec = loaded.spec
     merged = merge_styles(BUILTIN_STYLE, spec.defaults.text, style)
@@ -304,7 +309,7 @@ def _text_image(
             + ", ".join(Path(f).name for f in style_resolved.font_files),
         )
         return None
-    return text_card(text, style_resolved)
+    return text_card(text, style_resolved, highlights)
 
 
 def _resolve_layer(
@@ -312,7 +317,7 @@ def _resolve_layer(
 ) -> ResolvedLayer:
     output = loaded.spec.output
     if isinstance(layer, TextLayer):
-        drawn = _text_image(found, loaded, path, layer.text, layer.style)
+        drawn = _text_image(found, loaded, path, layer.text, layer.style, tuple(layer.highlights))
         if drawn is None:
             return ResolvedLayer(layer)
         return ResolvedLayer(layer, src=drawn[0], size=drawn[1])

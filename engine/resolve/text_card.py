@@ -40,6 +40,7 @@ class ResolvedTextStyle:
     stroke: Stroke | None
     shadow: Shadow | None
     box: Box | None
+    highlight: str | None = None
 
 
 def merge_styles(*styles: TextStyle) -> TextStyle:
@@ -66,6 +67,7 @@ def resolve_style(
         stroke=style.stroke,
         shadow=style.shadow,
         box=style.box,
+        highlight=style.highlight,
     )
 
 
@@ -185,7 +187,45 @@ def wrap(text: str, chain: FontChain, max_width: int) -> list[str]:
 # --- drawing ----------------------------------------------------------------------------------
 
 
-def draw_text(text: str, style: ResolvedTextStyle) -> Image.Image:
+def _pieces(runs: list[tuple[str, int]], mask: list[bool]) -> list[tuple[str, int, bool]]:
+    """Font runs cut again where highlighting starts or stops."""
+    out: list[tuple[str, int, bool]] = []
+    position = 0
+    for text, index in runs:
+        for char in text:
+            marked = mask[position] if position < len(mask) else False
+            if out and out[-1][1] == index and out[-1][2] == marked:
+                out[-1] = (out[-1][0] + char, index, marked)
+            else:
+                out.append((char, index, marked))
+            position += 1
+    return out
+
+
+def highlight_mask(line: str, phrases: tuple[str, ...]) -> list[bool]:
+    """Which characters of ``line`` belong to one of ``phrases`` (case-insensitive; a Latin
+    phrase only where it is a whole word)."""
+    mask = [False] * len(line)
+    lowered = line.lower()
+    for phrase in phrases:
+        wanted = phrase.lower().strip()
+        if not wanted:
+            continue
+        start = lowered.find(wanted)
+        while start != -1:
+            end = start + len(wanted)
+            before = lowered[start - 1] if start else " "
+            after = lowered[end] if end < len(lowered) else " "
+            whole = not (wanted[0].isalnum() and before.isalnum() and before.isascii()) and not (
+                wanted[-1].isalnum() and after.isalnum() and after.isascii()
+            )
+            if whole:
+                mask[start:end] = [True] * len(wanted)
+            start = lowered.find(wanted, start + 1)
+    return mask
+
+
+def draw_text(text: str, style: ResolvedTextStyle, highlights: tuple[str, ...] = ()) -> Image.Image:
     chain = FontChain(style.font_files, style.size)
     stroke = style.stroke.width if style.stroke else 0
     lines = wrap(text, chain, style.max_width_px - 2 * stroke)
@@ -233,21 +273,23 @@ def draw_text(text: str, style: ResolvedTextStyle) -> Image.Image:
         dy: float,
         fill: tuple[int, ...],
         outline: tuple[int, ...] | None,
+        accent: tuple[int, ...] | None = None,
     ) -> None:
         draw = ImageDraw.Draw(target)
         for x, y, line in baselines():
-            for run, index in chain.runs(line):
+            mask = highlight_mask(line, highlights) if accent else [False] * len(line)
+            for piece, index, marked in _pieces(chain.runs(line), mask):
                 font = chain.font(index)
                 draw.text(
                     (x + dx, y + dy),
-                    run,
+                    piece,
                     font=font,
-                    fill=fill,
+                    fill=accent if marked and accent else fill,
                     anchor="ls",
                     stroke_width=stroke,
                     stroke_fill=outline,
                 )
-                x += font.getlength(run)
+                x += font.getlength(piece)
 
     if style.shadow:
         shadow = Image.new("RGBA", image.size, (0, 0, 0, 0))
@@ -262,21 +304,25 @@ def draw_text(text: str, style: ResolvedTextStyle) -> Image.Image:
         0,
         color_rgba(style.color),
         color_rgba(style.stroke.color) if style.stroke else None,
+        color_rgba(style.highlight) if style.highlight and highlights else None,
     )
     return image
 
 
-def text_card(text: str, style: ResolvedTextStyle) -> tuple[Path, tuple[int, int]]:
+def text_card(
+    text: str, style: ResolvedTextStyle, highlights: tuple[str, ...] = ()
+) -> tuple[Path, tuple[int, int]]:
     """The cached PNG for ``text`` drawn in ``style``, and its pixel size."""
     payload = {
         "text": text,
         "style": _style_payload(style),
         "fonts": [digest_of(Path(f)) for f in style.font_files],
+        "highlights": list(highlights),
     }
     key = content_key("text", payload)
 
     def write(path: Path) -> None:
-        draw_text(text, style).save(path, format="PNG")
+        draw_text(text, style, highlights).save(path, format="PNG")
 
     path = cached_file(key, ".png", write)
     with Image.open(path) as image:

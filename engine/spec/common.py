@@ -190,3 +190,6 @@ class TextStyle(Model):
     stroke: Stroke | None = None
     shadow: Shadow | None = None
     box: Box | None = None
+    highlight: Color | None = Field(
+        None, description="Color of the words a text layer lists in `highlights`."
+    )

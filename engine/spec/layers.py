@@ -119,6 +119,9 @@ class TextLayer(Timed, Placed):
     type: Literal["text"]
     text: str = Field(min_length=1, max_length=5000)
     style: TextStyle = Field(default_factory=TextStyle)
+    highlights: list[str] = Field(
+        default_factory=list, description="Words or phrases drawn in style.highlight color."
+    )
 
 
 Layer = Annotated[

@@ -105,3 +105,25 @@ def test_cjk_card_is_not_tofu() -> None:
     assert good_a.shape != good_b.shape or not np.array_equal(good_a, good_b)
     tofu = alpha("欢", without)
     assert good_a.shape != tofu.shape or not np.array_equal(good_a, tofu)
+
+
+def test_highlighted_words_take_the_highlight_color() -> None:
+    primary = resolve_font("sans", "bold", False, Path("."))
+    style = resolve_style(
+        merge_styles(BUILTIN_STYLE, TextStyle(size=40, color="#ffffff", highlight="#ff0000")),
+        primary,
+        1280,
+        fallback_fonts(),
+    )
+    pixels = np.asarray(draw_text("plain camera plain", style, ("camera",)))
+    opaque = pixels[..., 3] == 255
+    red = opaque & (pixels[..., 0] > 200) & (pixels[..., 1] < 60)
+    white = opaque & (pixels[..., 1] > 200)
+    columns_red = np.nonzero(red.any(axis=0))[0]
+    columns_white = np.nonzero(white.any(axis=0))[0]
+    assert red.sum() > 100 and white.sum() > 100
+    # "camera" sits between the two white words.
+    assert columns_white.min() < columns_red.min() and columns_red.max() < columns_white.max()
+    # A phrase inside a longer Latin word is not highlighted.
+    longer = np.asarray(draw_text("cameras", style, ("camera",)))
+    assert not ((longer[..., 0] > 200) & (longer[..., 1] < 60)).any()
