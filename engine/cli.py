@@ -297,6 +297,37 @@ def cmd_farm_batch(args: argparse.Namespace) -> int:
         return cmd_batch(args)
 
 
+def cmd_text2video(args: argparse.Namespace) -> int:
+    from engine.errors import UserError
+    from engine.run.files import write_bytes_atomic
+    from engine.text2video.build import Options, build_spec, spec_yaml
+
+    script = Path(args.script)
+    try:
+        text = script.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read the script {script}: {exc}") from None
+    target = Path(args.output)
+    spec = build_spec(
+        text,
+        Options(
+            output=target,
+            assets=Path(args.assets) if args.assets else None,
+            size=args.size,
+            fps=args.fps,
+        ),
+    )
+    write_bytes_atomic(target, spec_yaml(spec, script.name).encode("utf-8"))
+    print(f"wrote {target} ({len(spec['scenes'])} scenes)")
+    if args.render:
+        from engine.pipeline import render_spec
+
+        bar = ProgressBar(sys.stderr, target.name)
+        result = render_spec(target, on_progress=bar)
+        print(f"wrote {result.output} in {result.seconds:.1f}s")
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from engine.spec.schema import spec_schema_text
 
@@ -403,6 +434,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--manifest")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(run=cmd_farm_batch)
+
+    p = sub.add_parser("text2video", help="turn a text or Markdown script into a narrated spec")
+    p.add_argument("script")
+    p.add_argument("-o", "--output", required=True, help="the spec to write (YAML)")
+    p.add_argument(
+        "--assets",
+        help="a folder of pictures (matched to keywords by name or a "
+        "tags.yaml) and music (picked by mood: positive, neutral, negative)",
+    )
+    p.add_argument("--size", default="1280x720")
+    p.add_argument("--fps", type=int, default=30)
+    p.add_argument("--render", action="store_true", help="render the spec right away")
+    p.set_defaults(run=cmd_text2video)
 
     p = sub.add_parser("schema", help="write the JSON Schema of the spec format")
     p.add_argument("-o", "--output", default=str(DEFAULT_SCHEMA_PATH))

@@ -1,0 +1,113 @@
+"""Scripts become specs: segmentation, keywords, sentiment, assets, and a real render."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+from PIL import Image
+
+from engine.pipeline import prepare
+from engine.text2video.analysis import keywords, mood, sentiment
+from engine.text2video.build import PALETTES, Options, build_spec, pick_background, picture_tags
+from engine.text2video.script import parse_script
+from tests.media import audio_samples, count_frames, rms
+
+SCRIPT = """# Meet the Lumen camera
+
+Our new **camera** shoots stunning night photos. It is small, fast and a joy to use!
+
+## 新产品
+
+欢迎观看我们的新产品介绍视频。这款相机非常好用！
+"""
+
+
+def test_headings_paragraphs_and_sentences_in_both_languages() -> None:
+    blocks = parse_script(SCRIPT)
+    assert [(b.kind, b.language, b.text) for b in blocks] == [
+        ("heading", "en", "Meet the Lumen camera"),
+        ("sentence", "en", "Our new camera shoots stunning night photos."),
+        ("sentence", "en", "It is small, fast and a joy to use!"),
+        ("heading", "zh", "新产品"),
+        ("sentence", "zh", "欢迎观看我们的新产品介绍视频。"),
+        ("sentence", "zh", "这款相机非常好用！"),
+    ]
+    assert len({b.paragraph for b in blocks}) == 4
+
+
+def test_keywords_and_sentiment_for_english_and_chinese() -> None:
+    assert "camera" in keywords("Our new camera shoots stunning night photos.", "en")
+    assert "视频" in keywords("欢迎观看我们的新产品介绍视频。", "zh", count=5)
+    assert mood(sentiment("This is wonderful, I love it!", "en")) == "positive"
+    assert mood(sentiment("This is terrible and I hate it.", "en")) == "negative"
+    assert sentiment("这款产品非常好用，我很喜欢。", "zh") > sentiment(
+        "这个产品太差了，非常失望。", "zh"
+    )
+
+
+def test_backgrounds_are_matched_by_file_name_or_tags(tmp_path: Path) -> None:
+    for name in ("night-city.jpg", "beach.png", "misc.jpg"):
+        Image.new("RGB", (8, 8)).save(tmp_path / name)
+    (tmp_path / "tags.yaml").write_text("misc.jpg: [camera, 相机]\n", encoding="utf-8")
+    pictures = picture_tags(tmp_path)
+    assert pick_background(["night", "photos"], pictures) == tmp_path / "night-city.jpg"
+    assert pick_background(["Camera"], pictures) == tmp_path / "misc.jpg"
+    assert pick_background(["相机"], pictures) == tmp_path / "misc.jpg"
+    assert pick_background(["unrelated"], pictures) is None
+
+
+def test_positive_script_gets_the_positive_palette(tmp_path: Path) -> None:
+    spec = build_spec("What a wonderful, delightful, happy day!", Options(tmp_path / "s.yaml"))
+    assert spec["scenes"][0]["layers"][0]["colors"] == PALETTES["positive"][0]
+
+
+def test_text2video_writes_a_spec_that_renders_with_narration(tmp_path: Path, assets: Path) -> None:
+    script = tmp_path / "launch.md"
+    script.write_text(SCRIPT, encoding="utf-8")
+    (tmp_path / "pics").mkdir()
+    Image.new("RGB", (64, 36), (200, 50, 50)).save(tmp_path / "pics" / "camera.png")
+    spec_path = tmp_path / "specs" / "launch.yaml"
+    spec_path.parent.mkdir()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "text2video",
+            str(script),
+            "-o",
+            str(spec_path),
+            "--assets",
+            str(tmp_path / "pics"),
+            "--size",
+            "320x180",
+            "--render",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    data = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+    assert spec_path.read_text(encoding="utf-8").startswith("# yaml-language-server")
+    second = data["scenes"][1]
+    assert second["layers"][0] == {
+        "type": "image",
+        "src": "../pics/camera.png",
+        "fit": "cover",
+        "zoom": {"from": 1.0, "to": 1.08},
+    }
+    assert "camera" in second["layers"][1]["highlights"]
+    assert data["scenes"][4]["narration"]["voice"] == "zh"
+    resolved = prepare(spec_path).resolved
+    out = spec_path.parent / "out" / "launch.mp4"
+    assert count_frames(out) == resolved.frame_count
+    samples = audio_samples(out)
+    for scene in resolved.scenes:
+        spoken = scene.narration
+        assert spoken is not None
+        assert rms(samples, scene.start + 0.05, scene.start + spoken.length - 0.05) > 0.02
+    assert (spec_path.parent / "out" / "launch.srt").read_text(encoding="utf-8").count("-->") == 6
