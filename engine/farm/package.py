@@ -68,7 +68,43 @@ def make_portable(loaded: LoadedSpec, resolved: ResolvedSpec) -> PortableSpec:
     for track_data, track in zip(data["audio"], loaded.spec.audio, strict=True):
         track_data["src"] = ship(loaded.base_dir / track.src)
     data["output"]["path"] = "chunk" + Path(loaded.spec.output.path).suffix
+    _settle_sound_made_timing(data, loaded, resolved)
     return PortableSpec(json.dumps(data, sort_keys=True, ensure_ascii=False), files)
+
+
+def _settle_sound_made_timing(
+    data: dict[str, Any], loaded: LoadedSpec, resolved: ResolvedSpec
+) -> None:
+    """Workers render pictures only. What narration decided here — scene lengths, burned
+    captions — is written into their spec as plain durations and text overlays, so a worker
+    never synthesises speech (whose length could differ on another machine's speech engine)."""
+    for scene_data, scene in zip(data["scenes"], resolved.scenes, strict=True):
+        if scene_data.pop("narration", None) is not None:
+            scene_data["duration"] = scene.duration
+    settings = loaded.spec.subtitles
+    data.pop("subtitles", None)
+    if settings is None or not settings.burn:
+        return
+    from engine.resolve.resolver import SUBTITLE_STYLE
+    from engine.resolve.text_card import merge_styles
+
+    style = merge_styles(SUBTITLE_STYLE, settings.style).model_dump(mode="json", by_alias=True)
+    ship_style_font = {k: v for k, v in style.items() if v is not None}
+    for cue in resolved.subtitles:
+        end = min(cue.end, resolved.duration)
+        if end - cue.start < 0.01:
+            continue
+        data["overlays"].append(
+            {
+                "type": "text",
+                "text": cue.text,
+                "start": cue.start,
+                "end": end,
+                "style": ship_style_font,
+                "position": settings.position,
+                "margin": settings.margin,
+            }
+        )
 
 
 def _ship_sequence(src: str, base_dir: Path, files: dict[str, Path]) -> str:

@@ -153,3 +153,38 @@ def test_a_failing_chunk_fails_the_job_once_with_its_error(
     assert time.monotonic() - started < 60
     assert not (tmp_path / "farmed.mp4").exists()
     assert not [p for p in tmp_path.iterdir() if ".farm-" in p.name]
+
+
+def test_narrated_spec_with_burned_captions_matches(
+    write_spec: SpecWriter, tmp_path: Path, dask_cluster: str
+) -> None:
+    """Workers get narration-made timing as plain durations and captions as overlays."""
+    spec = write_spec("""version: 1
+output: {path: out.mp4, size: 160x90, fps: 10, video: {preset: ultrafast, crf: 0}}
+scenes:
+  - narration: {text: "First we speak. Then we speak again."}
+    layers: [{type: color, color: navy}]
+  - {duration: 1, layers: [{type: color, color: black}]}
+subtitles: {burn: true, files: [srt], style: {size: 12}}
+""")
+    reference = render_spec(spec, tmp_path / "single.mp4").output
+    farmed = farm_render(spec, tmp_path / "farmed.mp4", scheduler=dask_cluster, chunks=3).output
+    assert_same_video(reference, farmed)
+    assert (tmp_path / "farmed.srt").read_text() == (tmp_path / "single.srt").read_text()
+
+
+def test_portable_spec_carries_no_narration(write_spec: SpecWriter) -> None:
+    from engine.farm.package import make_portable
+    from engine.pipeline import prepare
+
+    spec = write_spec("""version: 1
+output: {path: out.mp4, size: 160x90, fps: 10}
+scenes:
+  - narration: {text: "Hello there."}
+    layers: [{type: color}]
+subtitles: {burn: true}
+""")
+    prepared = prepare(spec)
+    portable = make_portable(prepared.loaded, prepared.resolved)
+    assert "narration" not in portable.spec_text and "subtitles" not in portable.spec_text
+    assert '"Hello there."' in portable.spec_text  # now a caption overlay
