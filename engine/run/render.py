@@ -88,7 +88,17 @@ def render(
                     handle.write(argv[at + 1])
                 graph_files.append(Path(graph_name))
                 argv[at : at + 2] = ["-/filter_complex", graph_name]
-        _run_ffmpeg(argv, plan, on_progress)
+        attempts = 1 + stall_retries()
+        for attempt in range(1, attempts + 1):
+            try:
+                _run_ffmpeg(argv, plan, on_progress)
+                break
+            except Stalled:
+                # A stall is ffmpeg's own scheduler deadlocking now and then (see
+                # docs/decisions/0006); the same command normally runs through when started
+                # again, so try again before giving up.
+                if attempt == attempts:
+                    raise
         if not tmp.exists() or tmp.stat().st_size == 0:
             raise RenderError("ffmpeg finished but wrote nothing", argv)
         os.replace(tmp, output)
@@ -152,7 +162,7 @@ def _run_ffmpeg(argv: list[str], plan: Plan, on_progress: ProgressCallback | Non
         watchdog.stop()
         drainer.join(timeout=5)
     if watchdog.fired:
-        raise RenderError(
+        raise Stalled(
             f"ffmpeg made no progress for {watchdog.seconds:g}s and was stopped "
             f"(REELSPEC_STALL_SECONDS sets this limit)",
             argv,
@@ -163,8 +173,17 @@ def _run_ffmpeg(argv: list[str], plan: Plan, on_progress: ProgressCallback | Non
         raise RenderError(f"ffmpeg failed with exit code {returncode}", argv, "\n".join(relevant))
 
 
+class Stalled(RenderError):
+    """ffmpeg stopped producing output and was stopped (a RenderError, so callers need not
+    know the difference)."""
+
+
 def stall_seconds() -> float:
-    return float(os.environ.get("REELSPEC_STALL_SECONDS", "300"))
+    return float(os.environ.get("REELSPEC_STALL_SECONDS", "60"))
+
+
+def stall_retries() -> int:
+    return int(os.environ.get("REELSPEC_STALL_RETRIES", "2"))
 
 
 class _Watchdog:
