@@ -9,6 +9,19 @@ from pathlib import Path
 from typing import Any
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def publish(temporary: Path, path: Path) -> None:
+    """Rename a finished temporary file over ``path`` with ordinary permissions (mkstemp
+    makes files readable by their owner only)."""
+    os.chmod(temporary, 0o666 & ~_umask())
+    os.replace(temporary, path)
+
+
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary name beside ``path`` (same filesystem), then rename over it."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -16,7 +29,7 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.replace(name, path)
+        publish(Path(name), path)
     finally:
         Path(name).unlink(missing_ok=True)
 

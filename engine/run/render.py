@@ -22,7 +22,7 @@ from engine import __version__
 from engine.compile.plan import Plan
 from engine.errors import RenderError, RenderInterrupted
 from engine.run.ffmpeg import ffmpeg_binary, ffmpeg_version
-from engine.run.files import write_json_atomic
+from engine.run.files import publish, write_json_atomic
 
 #: Above this many characters the graph goes through a file: one argv string is capped by the
 #: kernel at 128 KiB on Linux, and a long spec's graph can pass that.
@@ -101,7 +101,7 @@ def render(
                     raise
         if not tmp.exists() or tmp.stat().st_size == 0:
             raise RenderError("ffmpeg finished but wrote nothing", argv)
-        os.replace(tmp, output)
+        publish(tmp, output)
     except KeyboardInterrupt:
         raise RenderInterrupted(f"interrupted; {output} was not written") from None
     finally:

@@ -222,6 +222,18 @@ def test_manifest_records_provenance(write_spec: SpecWriter) -> None:
     assert data["ffmpeg"]["version"]
 
 
+def test_outputs_get_ordinary_permissions(write_spec: SpecWriter) -> None:
+    import os
+
+    spec = write_spec(spec_head() + "scenes:\n  - {duration: 0.3, layers: [{type: color}]}\n")
+    result = render_spec(spec)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert result.output.stat().st_mode & 0o777 == 0o666 & ~mask
+    assert result.manifest is not None
+    assert result.manifest.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
 def test_output_path_is_relative_to_the_spec(write_spec: SpecWriter, tmp_path: Path) -> None:
     spec = write_spec(
         spec_head(path="nested/dir/out.mp4")
