@@ -178,8 +178,12 @@ class Stalled(RenderError):
     know the difference)."""
 
 
+#: How long ffmpeg may take to its first output, however short the stall limit is.
+FIRST_OUTPUT_SECONDS = 60.0
+
+
 def stall_seconds() -> float:
-    return float(os.environ.get("REELSPEC_STALL_SECONDS", "60"))
+    return float(os.environ.get("REELSPEC_STALL_SECONDS", "20"))
 
 
 def stall_retries() -> int:
@@ -198,16 +202,20 @@ class _Watchdog:
         self.seconds = seconds
         self.fired = False
         self._last = time.monotonic()
+        # Opening every input and making the first frame of a large spec takes longer than
+        # any later frame does, so the first wait is allowed to be longer.
+        self._allowed = max(seconds, FIRST_OUTPUT_SECONDS)
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="reelspec-watchdog", daemon=True)
         self._thread.start()
 
     def advanced(self) -> None:
         self._last = time.monotonic()
+        self._allowed = self.seconds
 
     def _watch(self) -> None:
         while not self._done.wait(min(1.0, self.seconds / 4)):
-            if time.monotonic() - self._last > self.seconds and self.process.poll() is None:
+            if time.monotonic() - self._last > self._allowed and self.process.poll() is None:
                 self.fired = True
                 _stop(self.process)
                 return

@@ -78,6 +78,7 @@ def test_a_stalled_ffmpeg_is_stopped_with_a_clear_error(
     os.mkfifo(fifo)
     monkeypatch.setenv("REELSPEC_STALL_SECONDS", "1.5")
     monkeypatch.setenv("REELSPEC_STALL_RETRIES", "1")  # stalls twice, then gives up
+    monkeypatch.setattr("engine.run.render.FIRST_OUTPUT_SECONDS", 1.5)
     plan = Plan(
         inputs=(Input(str(fifo), ("-f", "rawvideo", "-s", "16x16", "-pix_fmt", "gray")),),
         filter_graph=(),
