@@ -194,32 +194,47 @@ def fit_chain(
 # --- layer types ------------------------------------------------------------------------------
 
 
+def opaque_colors(*colors: str) -> bool:
+    return all(color_rgba(c)[3] == 255 for c in colors)
+
+
+def covers_frame(layer: ResolvedLayer, default_fit: str) -> bool:
+    """Whether the layer paints every pixel of the frame, hiding everything below it (when
+    it also shows for the whole scene at full opacity)."""
+    spec = layer.layer
+    if isinstance(spec, ColorLayer):
+        return opaque_colors(spec.color)
+    if isinstance(spec, GradientLayer):
+        return opaque_colors(*spec.colors)
+    if isinstance(spec, ImageLayer):
+        return (spec.fit or default_fit) != "none"
+    return isinstance(spec, (VideoLayer, ImageSequenceLayer))
+
+
+def color_frames(g: GraphBuilder, canvas: Canvas, frames: int, color: str) -> str:
+    """``frames`` frames of one color (with alpha when the color has it)."""
+    return g.one(
+        [],
+        [
+            f("color", c=ffcolor(color), s=f"{canvas.width}x{canvas.height}", r=str(canvas.fps)),
+            f("trim", end_frame=frames),
+            *canonical(canvas.pix_fmt if opaque_colors(color) else "yuva420p"),
+        ],
+    )
+
+
 @compiles(ColorLayer)
 def _color(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
     assert isinstance(layer.layer, ColorLayer)
-    canvas = ctx.canvas
-    opaque = color_rgba(layer.layer.color)[3] == 255
-    label = ctx.g.one(
-        [],
-        [
-            f(
-                "color",
-                c=ffcolor(layer.layer.color),
-                s=f"{canvas.width}x{canvas.height}",
-                r=str(canvas.fps),
-            ),
-            f("trim", end_frame=ctx.frames),
-            *canonical(canvas.pix_fmt if opaque else "yuva420p"),
-        ],
-    )
-    return LayerStream(label, full=True, opaque=opaque)
+    label = color_frames(ctx.g, ctx.canvas, ctx.frames, layer.layer.color)
+    return LayerStream(label, full=True, opaque=opaque_colors(layer.layer.color))
 
 
 @compiles(GradientLayer)
 def _gradient(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
     assert layer.src is not None
     source = still_input(ctx.g, str(layer.src), ctx.canvas.fps)
-    opaque = all(color_rgba(c)[3] == 255 for c in layer.layer.colors)  # type: ignore[union-attr]
+    opaque = opaque_colors(*layer.layer.colors)  # type: ignore[union-attr]
     pix = ctx.canvas.pix_fmt if opaque else "yuva420p"
     label = ctx.g.one([source], [*canonical(pix), *hold(ctx.frames)])
     return LayerStream(label, full=True, opaque=opaque)

@@ -13,8 +13,9 @@ from engine.compile.layers import (
     LayerStream,
     SceneContext,
     canonical,
+    color_frames,
     compile_layer,
-    ffcolor,
+    covers_frame,
     sprite_frames,
 )
 from engine.resolve.timeline import ResolvedOverlay, ResolvedScene, frames_for
@@ -103,38 +104,32 @@ def timed(g: GraphBuilder, stream: LayerStream, when: Visibility, fps: Fraction)
 def compile_scene(g: GraphBuilder, canvas: Canvas, scene: ResolvedScene) -> str:
     frames = frames_for(scene.duration, canvas.fps)
     ctx = SceneContext(g, canvas, frames, scene.background, scene.fit)
-    streams = [(layer, compile_layer(ctx, layer)) for layer in scene.layers]
+    shown = [_layer_visibility(layer.layer, frames, canvas.fps) for layer in scene.layers]
+    # Layers under the topmost one that covers the whole frame for the whole scene are never
+    # seen: they are not compiled at all (an unused stream would also be an ffmpeg error).
+    bottom = max(
+        (
+            i
+            for i, layer in enumerate(scene.layers)
+            if covers_frame(layer, scene.fit) and shown[i].plain(frames)
+        ),
+        default=0,
+    )
     base: str | None = None
-    first_layer, first = streams[0]
-    first_when = _layer_visibility(first_layer.layer, frames, canvas.fps)
-    if first.full and first.opaque and first_when.plain(frames):
-        base = first.label
-        streams = streams[1:]
-    if base is None:
-        base = g.one(
-            [],
-            [
-                f(
-                    "color",
-                    c=ffcolor(scene.background),
-                    s=f"{canvas.width}x{canvas.height}",
-                    r=str(canvas.fps),
-                ),
-                f("trim", end_frame=frames),
-                *canonical(canvas.pix_fmt),
-            ],
-        )
-    for layer, stream in streams:
-        when = _layer_visibility(layer.layer, frames, canvas.fps)
-        if stream.full and stream.opaque and when.plain(frames):
-            base = stream.label  # an opaque full frame hides everything below it
+    for layer, when in zip(scene.layers[bottom:], shown[bottom:], strict=True):
+        stream = compile_layer(ctx, layer)
+        if base is None and stream.full and stream.opaque and when.plain(frames):
+            base = stream.label
             continue
+        if base is None:
+            base = color_frames(g, canvas, frames, scene.background)
         label = (
             stream.label
             if (stream.full and when.plain(frames))
             else timed(g, stream, when, canvas.fps)
         )
         base = g.one([base, label], overlay_filters(canvas, stream.x, stream.y))
+    assert base is not None
     return base
 
 
@@ -261,6 +256,3 @@ def add_overlays(
 
 def window_trim(t0_frame: int, t1_frame: int) -> list[Filter]:
     return [f("trim", start_frame=t0_frame, end_frame=t1_frame), f("setpts", "PTS-STARTPTS")]
-
-
-__all__ = ["add_overlays", "compile_scene", "join_scenes", "num", "window_trim"]
