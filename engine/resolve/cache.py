@@ -45,9 +45,14 @@ def digest_of(path: Path) -> str:
     return file_digest(str(path), stat.st_mtime_ns, stat.st_size)
 
 
+def cache_path(key: str, suffix: str) -> Path:
+    """Where the artifact for ``key`` lives (it may not exist yet)."""
+    return cache_dir() / key[:2] / f"{key}{suffix}"
+
+
 def cached_file(key: str, suffix: str, write: Callable[[Path], None]) -> Path:
     """The cached file for ``key``, written by ``write`` (atomically) if it is not there yet."""
-    target = cache_dir() / key[:2] / f"{key}{suffix}"
+    target = cache_path(key, suffix)
     if target.exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)

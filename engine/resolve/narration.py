@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 import unicodedata
 import wave
 from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import MediaError
-from engine.resolve.cache import cached_file, content_key
+from engine.resolve.cache import cache_dir, cache_path, cached_file, content_key
 from engine.run import tts
 from engine.spec.models import Narration
 
@@ -69,15 +71,32 @@ class Speech:
     cues: tuple[tuple[float, float, str], ...]
 
 
-def _speak_one(text: str, voice: tts.Voice, narration: Narration) -> Path:
-    key = content_key(
-        "tts", {"text": text, "voice": voice.id, "rate": narration.rate, "volume": narration.volume}
-    )
-
-    def write(path: Path) -> None:
-        tts.synthesize(text, voice.id, narration.rate, narration.volume, path)
-
-    return cached_file(key, ".wav", write)
+def _speak(texts: list[str], voice: tts.Voice, narration: Narration) -> list[Path]:
+    """The cached WAV of each text; the ones not cached yet are spoken in one child process."""
+    paths = [
+        cache_path(
+            content_key(
+                "tts",
+                {
+                    "text": text,
+                    "voice": voice.id,
+                    "rate": narration.rate,
+                    "volume": narration.volume,
+                },
+            ),
+            ".wav",
+        )
+        for text in texts
+    ]
+    missing = [(text, path) for text, path in zip(texts, paths, strict=True) if not path.exists()]
+    if missing:
+        with tempfile.TemporaryDirectory(prefix=".tts-", dir=cache_dir()) as folder:
+            spoken = [(text, Path(folder) / f"{n}.wav") for n, (text, _) in enumerate(missing)]
+            tts.synthesize(spoken, voice.id, narration.rate, narration.volume)
+            for (_, made), (_, target) in zip(spoken, missing, strict=True):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(made, target)
+    return paths
 
 
 def narration_audio(narration: Narration) -> Speech:
@@ -85,7 +104,8 @@ def narration_audio(narration: Narration) -> Speech:
     for subtitles), joined with short pauses into one cached WAV."""
     voice = resolve_voice(narration.voice)
     check_speakable(narration.text, voice)
-    parts = [(text, _speak_one(text, voice, narration)) for text in sentences(narration.text)]
+    texts = sentences(narration.text)
+    parts = list(zip(texts, _speak(texts, voice, narration), strict=True))
     key = content_key("tts-joined", {"parts": [str(p) for _, p in parts], "pause": PAUSE})
     cues: list[tuple[float, float, str]] = []
     position = 0.0

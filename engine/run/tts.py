@@ -13,7 +13,8 @@ from pathlib import Path
 from engine.errors import ConfigError, MediaError
 from engine.run.tts_worker import ANSWER
 
-TIMEOUT_SECONDS = 120.0
+TIMEOUT_SECONDS = 60.0
+PER_ITEM_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -56,17 +57,21 @@ def voices() -> tuple[Voice, ...]:
     )  # type: ignore[union-attr]
 
 
-def synthesize(text: str, voice_id: str, rate: int | None, volume: float, output: Path) -> None:
+def synthesize(
+    items: list[tuple[str, Path]], voice_id: str, rate: int | None, volume: float
+) -> None:
+    """Speak each (text, output WAV) pair, all in one child process."""
     answer = _ask(
         {
             "command": "speak",
-            "text": text,
+            "items": [{"text": text, "output": str(output)} for text, output in items],
             "voice": voice_id,
             "rate": rate,
             "volume": volume,
-            "output": str(output),
         },
-        TIMEOUT_SECONDS,
+        TIMEOUT_SECONDS + PER_ITEM_SECONDS * len(items),
     )
-    if not answer.get("ok") or not output.exists() or output.stat().st_size <= 44:
+    if not answer.get("ok") or any(
+        not output.exists() or output.stat().st_size <= 44 for _, output in items
+    ):
         raise MediaError("speech synthesis produced no audio")

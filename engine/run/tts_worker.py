@@ -53,9 +53,12 @@ def main() -> int:
     if request.get("rate"):
         engine.setProperty("rate", int(request["rate"]))
     engine.setProperty("volume", float(request.get("volume", 1.0)))
-    engine.save_to_file(request["text"], request["output"])
-    engine.runAndWait()
-    _answer({"ok": os.path.exists(request["output"])})
+    # One engine speaks every item; each needs its own runAndWait (queued save_to_file
+    # calls keep only the last file with the espeak driver).
+    for item in request["items"]:
+        engine.save_to_file(item["text"], item["output"])
+        engine.runAndWait()
+    _answer({"ok": all(os.path.exists(item["output"]) for item in request["items"])})
     return 0
 
 
