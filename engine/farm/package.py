@@ -89,7 +89,7 @@ def _settle_sound_made_timing(
     from engine.resolve.text_card import merge_styles
 
     style = merge_styles(SUBTITLE_STYLE, settings.style).model_dump(mode="json", by_alias=True)
-    ship_style_font = {k: v for k, v in style.items() if v is not None}
+    caption_style = {k: v for k, v in style.items() if v is not None}
     for cue in resolved.subtitles:
         end = min(cue.end, resolved.duration)
         if end - cue.start < 0.01:
@@ -100,7 +100,7 @@ def _settle_sound_made_timing(
                 "text": cue.text,
                 "start": cue.start,
                 "end": end,
-                "style": ship_style_font,
+                "style": caption_style,
                 "position": settings.position,
                 "margin": settings.margin,
             }

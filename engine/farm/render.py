@@ -190,7 +190,6 @@ def _render_chunks(
     done_frames = 0
     done = 0
     link = dashboard_link(client)
-    lock = threading.Lock()
     if on_progress:
         on_progress(
             FarmProgress(
@@ -212,9 +211,8 @@ def _render_chunks(
                     f"chunk {index} failed on every worker that tried it: {exc}"
                 ) from None
             write_bytes_atomic(paths[index], data)
-            with lock:
-                done += 1
-                done_frames += windows[index][1] - windows[index][0]
+            done += 1
+            done_frames += windows[index][1] - windows[index][0]
             if on_progress:
                 workers = len(client.scheduler_info().get("workers", {}))
                 on_progress(

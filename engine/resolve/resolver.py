@@ -48,7 +48,7 @@ from engine.spec.layers import (
     VideoLayer,
 )
 from engine.spec.loader import LoadedSpec, PathKey
-from engine.spec.models import ImageOverlay, Spec, TextOverlay
+from engine.spec.models import AudioTrack, ImageOverlay, Spec, TextOverlay
 
 T = TypeVar("T")
 
@@ -119,10 +119,10 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
             )
         if duration is None:
             lengths = [r.length for r in layers if r.length is not None]
-            if narration is not None and scene.narration is not None:
-                lengths.append(narration.delay + narration.length + scene.narration.padding)
+            if narration is not None and wanted is not None:
+                lengths.append(narration.delay + narration.length + wanted.padding)
             if not lengths:
-                if scene.narration is None and not any(
+                if wanted is None and not any(
                     isinstance(r.layer, (VideoLayer, ImageSequenceLayer)) for r in layers
                 ):
                     found.add(
@@ -186,7 +186,7 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
     audio = [
         r
         for i, track in enumerate(spec.audio)
-        if (r := _resolve_audio(found, loaded, ("audio", i), i, total)) is not None
+        if (r := _resolve_audio(found, loaded, ("audio", i), track, total)) is not None
     ]
     cues: list[Cue] = []
     if spec.subtitles is not None:
@@ -461,9 +461,8 @@ def _resolve_overlay(
 
 
 def _resolve_audio(
-    found: _Collector, loaded: LoadedSpec, path: PathKey, index: int, total: float
+    found: _Collector, loaded: LoadedSpec, path: PathKey, track: AudioTrack, total: float
 ) -> ResolvedAudio | None:
-    track = loaded.spec.audio[index]
     src = _source(loaded, track.src)
     media = found.attempt((*path, "src"), lambda: probe(src))
     if media is None:
