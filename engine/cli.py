@@ -4,6 +4,7 @@ codes. User mistakes print without a traceback; ``--debug`` shows it."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import signal
 import sys
@@ -155,6 +156,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
                     "audio_graph": plan.audio_graph,
                     "duration": plan.duration,
                     "frame_count": plan.frame_count,
+                    "feeds": [
+                        {"kind": type(feed).__name__, **dataclasses.asdict(feed)}
+                        for feed in plan.feeds
+                    ],
                 },
                 indent=2,
                 ensure_ascii=False,
@@ -447,6 +452,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fps", type=int, default=30)
     p.add_argument("--render", action="store_true", help="render the spec right away")
     p.set_defaults(run=cmd_text2video)
+
+    from engine.cli_gan import add_gan_parser
+
+    add_gan_parser(sub)
 
     p = sub.add_parser("schema", help="write the JSON Schema of the spec format")
     p.add_argument("-o", "--output", default=str(DEFAULT_SCHEMA_PATH))

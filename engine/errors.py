@@ -7,9 +7,12 @@
     │   ├── SpecError             the spec is invalid; carries every problem found, each with
     │   │                         file:line:column and a dotted path (``scenes[1].layers[0].fit``)
     │   ├── MediaError            a referenced file is missing, unreadable or not media
+    │   │   └── ModelError        a model file is missing, corrupt, unsafe to load, or of the
+    │   │                         wrong shape for its use (generator, frame model)
     │   ├── TemplateError         a Jinja2 template or its data is wrong (row and line named)
     │   └── ConfigError           the environment is wrong (no ffmpeg at REELSPEC_FFMPEG, ...)
     ├── RenderError               ffmpeg ran and failed; carries the command and its stderr tail
+    │   └── FeedError             a model feeding frames into ffmpeg failed mid-stream
     └── RenderInterrupted         the user pressed Ctrl-C; nothing was left at the output path
 
 Anything else escaping the engine is a bug: the CLI reports it as an internal error and shows
@@ -72,6 +75,11 @@ class MediaError(UserError):
     """A media file is missing, unreadable, or not something ffmpeg can decode."""
 
 
+class ModelError(MediaError):
+    """A model file cannot be used: missing, corrupt, unsafe without ``trust_model``, or its
+    input and output shapes do not fit the layer that uses it."""
+
+
 class TemplateError(UserError):
     """A template could not be rendered for a data row, or the data file is unreadable."""
 
@@ -98,3 +106,8 @@ class RenderInterrupted(ReelspecError):
     """The render was interrupted (Ctrl-C); temporaries were removed."""
 
     exit_code = 130
+
+
+class FeedError(RenderError):
+    """A model that streams frames into ffmpeg failed while the render ran; ffmpeg was
+    stopped and nothing was written."""

@@ -112,3 +112,11 @@ def write_spec(tmp_path: Path, assets: Path) -> SpecWriter:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def model_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Real Keras models (built and saved by Keras), good and bad; see tests/models.py."""
+    from tests.models import make_models
+
+    return make_models(tmp_path_factory.mktemp("models"))

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import replace
 from fractions import Fraction
 
+# Registers the compile steps of model-made layers (generator, frame-model clips).
+import engine.compile.model_layers  # noqa: F401
 from engine.compile.audio import compile_audio
 from engine.compile.graph import GraphBuilder, f
 from engine.compile.layers import Canvas
@@ -69,6 +71,7 @@ def compile_plan(
         duration=float(Fraction(f1 - f0) / canvas.fps),
         frame_count=f1 - f0,
         has_audio=audio_label is not None,
+        feeds=tuple(g.feeds),  # type: ignore[arg-type]
     )
 
 
@@ -117,6 +120,7 @@ def compile_still(resolved: ResolvedSpec, at: float, output_path: str) -> Plan:
         duration=float(Fraction(1) / canvas.fps),
         frame_count=1,
         has_audio=False,
+        feeds=tuple(g.feeds),  # type: ignore[arg-type]
     )
 
 
@@ -136,7 +140,7 @@ def _video_graph(g: GraphBuilder, resolved: ResolvedSpec, canvas: Canvas, f0: in
     t1 = float(Fraction(f1) / canvas.fps)
     chosen = [s for s in resolved.scenes if s.end > t0 and s.start < t1]
     origin_frame = frames_for(chosen[0].start, canvas.fps)
-    streams = [(scene, compile_scene(g, canvas, scene)) for scene in chosen]
+    streams = [(scene, compile_scene(g, canvas, scene, (f0, f1))) for scene in chosen]
     # The first chosen scene has no predecessor in this graph, so it enters without transition.
     first_scene = chosen[0]
     if first_scene.transition is not None:

@@ -75,6 +75,8 @@ class Input:
 class GraphBuilder:
     inputs: list[Input] = field(default_factory=list)
     chains: list[str] = field(default_factory=list)
+    #: What writes each pipe input (engine.compile.feeds), in pipe order.
+    feeds: list[object] = field(default_factory=list)
     _labels: dict[str, int] = field(default_factory=dict)
 
     def add_input(self, target: str, *options: str) -> int:
@@ -84,6 +86,16 @@ class GraphBuilder:
         opened its own). A still costs one extra decode per use, nothing per frame."""
         self.inputs.append(Input(target, tuple(options)))
         return len(self.inputs) - 1
+
+    def next_pipe(self) -> int:
+        """The pipe number for the next feed: stdin first, then 3, 4, ... (stdout and stderr
+        carry ffmpeg's progress and messages)."""
+        return 0 if not self.feeds else 2 + len(self.feeds)
+
+    def add_feed(self, feed: object, *options: str) -> int:
+        """Index of a new input read from ``pipe:N`` (``feed.pipe``), written by ``feed``."""
+        self.feeds.append(feed)
+        return self.add_input(f"pipe:{feed.pipe}", *options)  # type: ignore[attr-defined]
 
     def label(self, prefix: str) -> str:
         count = self._labels.get(prefix, 0)

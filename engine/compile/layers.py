@@ -14,6 +14,7 @@ from engine.compile.geometry import anchor_xy, contain_size, cover_size
 from engine.compile.graph import Filter, GraphBuilder, f, num
 from engine.resolve.timeline import ResolvedLayer
 from engine.spec.common import color_rgba
+from engine.spec.generator import GeneratorLayer
 from engine.spec.layers import (
     ColorLayer,
     GradientLayer,
@@ -43,6 +44,9 @@ class SceneContext:
     frames: int
     background: str
     fit: str
+    #: The frames of the scene [a, b) that the plan shows (all of them unless a window of the
+    #: video is compiled).
+    shown: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True)
@@ -121,11 +125,13 @@ def hold(frames: int) -> list[Filter]:
     return [f("loop", loop=frames - 1, size=1, start=0), f("setpts", "N")]
 
 
-def conform(ctx: SceneContext) -> list[Filter]:
+def conform(ctx: SceneContext, *, resample: bool = True) -> list[Filter]:
     """Make a moving source exactly the scene's length at the output rate: resample frames,
-    hold the last one if the source is short, cut at the scene end."""
+    hold the last one if the source is short, cut at the scene end. Sources already made at
+    the output rate, one frame per tick (model feeds), skip the resampling: ``fps`` would
+    judge their last frame by a duration it has to guess, and could drop it."""
     return [
-        f("fps", str(ctx.canvas.fps)),
+        *([f("fps", str(ctx.canvas.fps))] if resample else []),
         f("tpad", stop_mode="clone", stop=-1),
         f("trim", end_frame=ctx.frames),
     ]
@@ -208,7 +214,7 @@ def covers_frame(layer: ResolvedLayer, default_fit: str) -> bool:
         return opaque_colors(*spec.colors)
     if isinstance(spec, ImageLayer):
         return (spec.fit or default_fit) != "none"
-    return isinstance(spec, (VideoLayer, ImageSequenceLayer))
+    return isinstance(spec, (VideoLayer, ImageSequenceLayer, GeneratorLayer))
 
 
 def color_frames(g: GraphBuilder, canvas: Canvas, frames: int, color: str) -> str:
@@ -306,6 +312,10 @@ def _ken_burns(ctx: SceneContext, source: str, layer: ResolvedLayer) -> str:
 def _video(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
     spec = layer.layer
     assert isinstance(spec, VideoLayer) and layer.src is not None and layer.size is not None
+    if layer.model is not None:
+        from engine.compile.model_layers import frame_model_stream
+
+        return frame_model_stream(ctx, layer)
     index = ctx.g.add_input(str(layer.src), *video_input_options(layer, ctx.frames, ctx.canvas.fps))
     speed = (
         [f("setpts", f"(PTS-STARTPTS)/{num(spec.speed)}")]

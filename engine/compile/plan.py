@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.compile.feeds import Feed
 from engine.compile.graph import Input
 
 
@@ -23,6 +24,8 @@ class Plan:
     #: sound the muxer will not take before more picture arrives (seen: 4 hangs in 4 runs of
     #: a 60 s render on one core; none with two graphs).
     audio_graph: tuple[str, ...] = ()
+    #: What writes each ``pipe:N`` input: generator and frame-model feeds.
+    feeds: tuple[Feed, ...] = ()
 
     @property
     def graph_text(self) -> str:
@@ -64,4 +67,8 @@ class Plan:
         lines.append("  " + " ".join(shlex.quote(a) for a in self.output_args) + " \\")
         lines.append(f"  {shlex.quote(self.output_path)}")
         graph = "\n".join(f"  {chain};" for chain in (*self.filter_graph, *self.audio_graph))
-        return "\n".join(lines) + "\n\n# filter graphs, one chain a line:\n" + graph + "\n"
+        text = "\n".join(lines) + "\n\n# filter graphs, one chain a line:\n" + graph + "\n"
+        if self.feeds:
+            text += "\n# frames streamed in by reelspec:\n"
+            text += "".join(f"#   {feed.describe()}\n" for feed in self.feeds)
+        return text

@@ -101,9 +101,18 @@ def timed(g: GraphBuilder, stream: LayerStream, when: Visibility, fps: Fraction)
     return g.one([source], filters)
 
 
-def compile_scene(g: GraphBuilder, canvas: Canvas, scene: ResolvedScene) -> str:
+def compile_scene(
+    g: GraphBuilder, canvas: Canvas, scene: ResolvedScene, window: tuple[int, int] | None = None
+) -> str:
+    """The scene's stream; ``window`` = the absolute frames [f0, f1) that will be shown (layers
+    whose frames are costly, like generators, make only those)."""
     frames = frames_for(scene.duration, canvas.fps)
-    ctx = SceneContext(g, canvas, frames, scene.background, scene.fit)
+    shown_frames = (0, frames)
+    if window is not None:
+        first = frames_for(scene.start, canvas.fps)
+        a = max(0, min(frames - 1, window[0] - first))
+        shown_frames = (a, max(a + 1, min(frames, window[1] - first)))
+    ctx = SceneContext(g, canvas, frames, scene.background, scene.fit, shown_frames)
     shown = [_layer_visibility(layer.layer, frames, canvas.fps) for layer in scene.layers]
     # Layers under the topmost one that covers the whole frame for the whole scene are never
     # seen: they are not compiled at all (an unused stream would also be an ffmpeg error).

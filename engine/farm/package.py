@@ -37,6 +37,20 @@ def make_portable(loaded: LoadedSpec, resolved: ResolvedSpec) -> PortableSpec:
         files[name] = path
         return name
 
+    def ship_model(path: Path) -> str:
+        """A model file, or every file of a SavedModel folder under one content name."""
+        path = path.resolve()
+        if not path.is_dir():
+            return ship(path)
+        inside = sorted(p for p in path.rglob("*") if p.is_file())
+        digest = hashlib.sha256()
+        for file in inside:
+            digest.update(f"{file.relative_to(path)}\0{digest_of(file)}\0".encode())
+        folder = f"f/{digest.hexdigest()[:24]}"
+        for file in inside:
+            files[f"{folder}/{file.relative_to(path)}"] = file
+        return folder
+
     def ship_font(style: dict[str, Any] | None) -> None:
         if not style or not style.get("font"):
             return
@@ -56,6 +70,10 @@ def make_portable(loaded: LoadedSpec, resolved: ResolvedSpec) -> PortableSpec:
             kind = layer_data["type"]
             if kind in ("image", "video") and layer.src is not None:
                 layer_data["src"] = ship(layer.src)
+                if layer.model is not None:
+                    layer_data["model"]["path"] = ship_model(layer.model.path)
+            elif kind == "generator" and layer.model is not None:
+                layer_data["model"] = ship_model(layer.model.path)
             elif kind == "image_sequence" and layer.src is not None:
                 layer_data["src"] = _ship_sequence(layer_data["src"], loaded.base_dir, files)
             elif kind == "text":

@@ -65,3 +65,12 @@ def cached_file(key: str, suffix: str, write: Callable[[Path], None]) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     return target
+
+
+def write_json_cached(key: str, suffix: str, data: object) -> Path:
+    """Store a small JSON record under ``key`` (for facts that are slow to find again)."""
+
+    def write(path: Path) -> None:
+        path.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+
+    return cached_file(key, suffix, write)

@@ -19,6 +19,7 @@ from engine.errors import MediaError, SpecError, SpecIssue
 from engine.resolve.fonts import fallback_fonts, resolve_font
 from engine.resolve.gradient import gradient_image
 from engine.resolve.limits import Limits
+from engine.resolve.models import resolve_frame_model, resolve_generator
 from engine.resolve.narration import narration_audio
 from engine.resolve.probe import MediaInfo, probe, probe_still
 from engine.resolve.subtitles import Cue, parse_srt, split_long
@@ -39,6 +40,7 @@ from engine.resolve.timeline import (
     frames_for,
 )
 from engine.spec.common import Box, TextStyle
+from engine.spec.generator import GeneratorLayer
 from engine.spec.layers import (
     ColorLayer,
     GradientLayer,
@@ -127,8 +129,8 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
                 ):
                     found.add(
                         ("scenes", index),
-                        "scene needs a duration (only narration, a video or an "
-                        "image sequence layer can decide it)",
+                        "scene needs a duration (only narration, a video, an image sequence "
+                        "or a generator layer with a duration can decide it)",
                     )
                 continue
             duration = max(lengths)
@@ -145,7 +147,7 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
                 found.add(
                     where,
                     f"transition of {transition.duration:g}s is not shorter than "
-                    f"the scenes it joins ({min(duration, previous_frames / fps):g}s)",
+                    f"the scenes it joins ({float(min(duration, previous_frames / fps)):g}s)",
                 )
             elif previous_in + overlap > previous_frames:
                 found.add(
@@ -352,8 +354,29 @@ def _resolve_layer(
                 f"trim.end {end:g}s is past the end of {layer.src} ({available:g}s)",
             )
         length = max(0.0, min(end, available) - layer.trim.start) / layer.speed
+        size = (media.width or 0, media.height or 0)
+        model = None
+        if layer.model is not None:
+            model_path = _source(loaded, layer.model.path)
+            option = layer.model
+            model = found.attempt(
+                (*path, "model"),
+                lambda: resolve_frame_model(
+                    option, model_path, size, (output.width, output.height)
+                ),
+            )
+            if model is not None:
+                size = model.out_size
+        return ResolvedLayer(layer, src=src, media=media, length=length, size=size, model=model)
+    if isinstance(layer, GeneratorLayer):
+        model_path = _source(loaded, layer.model)
+        model = found.attempt((*path, "model"), lambda: resolve_generator(layer, model_path))
         return ResolvedLayer(
-            layer, src=src, media=media, length=length, size=(media.width or 0, media.height or 0)
+            layer,
+            src=model_path,
+            length=layer.duration,
+            size=model.out_size if model else None,
+            model=model,
         )
     if isinstance(layer, ImageSequenceLayer):
         found_frames = found.attempt((*path, "src"), lambda: _sequence(loaded, layer.src))

@@ -15,6 +15,23 @@ from engine.spec.output import Output
 
 
 @dataclass(frozen=True)
+class ResolvedModel:
+    """A checked model file and what the compiler needs to know of it."""
+
+    path: Path
+    sha256: str
+    trust: bool
+    #: "tanh" (-1..1) or "sigmoid" (0..1).
+    output_range: str
+    #: Generators: the latent vector's length.
+    latent_dim: int | None
+    #: Frame models: the (width, height) frames are decoded at and given to the model.
+    in_size: tuple[int, int] | None
+    #: (width, height) of the frames the model makes.
+    out_size: tuple[int, int]
+
+
+@dataclass(frozen=True)
 class ResolvedLayer:
     layer: Layer
     #: The file ffmpeg reads: the media itself, or the PNG drawn for text and gradients.
@@ -28,6 +45,8 @@ class ResolvedLayer:
     frame_count: int = 0
     #: The layer's own length in seconds (videos and sequences), after trim and speed.
     length: float | None = None
+    #: Generator layers, and video layers with a frame model.
+    model: ResolvedModel | None = None
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from engine import __version__
 from engine.compile.plan import Plan
 from engine.errors import RenderError, RenderInterrupted
 from engine.run.ffmpeg import ffmpeg_binary, ffmpeg_version
 from engine.run.files import publish, write_json_atomic
+
+if TYPE_CHECKING:
+    from engine.run.feeds import Feeders
 
 #: Above this many characters the graph goes through a file: one argv string is capped by the
 #: kernel at 128 KiB on Linux, and a long spec's graph can pass that.
@@ -88,10 +91,16 @@ def render(
                     handle.write(argv[at + 1])
                 graph_files.append(Path(graph_name))
                 argv[at : at + 2] = ["-/filter_complex", graph_name]
+        feeders = None
+        if plan.feeds:
+            from engine.run.feeds import Feeders
+
+            # Models are loaded and traced here, before ffmpeg starts.
+            feeders = Feeders(plan.feeds)
         attempts = 1 + stall_retries()
         for attempt in range(1, attempts + 1):
             try:
-                _run_ffmpeg(argv, plan, on_progress)
+                _run_ffmpeg(argv, plan, on_progress, feeders)
                 break
             except Stalled:
                 # A stall is ffmpeg's own scheduler deadlocking now and then (see
@@ -134,21 +143,32 @@ def _drain(stream: IO[str], sink: collections.deque[str]) -> None:
         sink.append(line.rstrip("\n"))
 
 
-def _run_ffmpeg(argv: list[str], plan: Plan, on_progress: ProgressCallback | None) -> None:
+def _run_ffmpeg(
+    argv: list[str],
+    plan: Plan,
+    on_progress: ProgressCallback | None,
+    feeders: Feeders | None = None,
+) -> None:
     stderr_tail: collections.deque[str] = collections.deque(maxlen=200)
+    run_argv, stdin, passed = feeders.open(argv) if feeders else (argv, None, ())
     try:
         process = subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
+            run_argv,
+            stdin=subprocess.DEVNULL if stdin is None else stdin,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            pass_fds=passed,
             text=True,
             encoding="utf-8",
             errors="replace",
         )
     except OSError as exc:
+        if feeders:
+            feeders.stop()
         raise RenderError(f"cannot start ffmpeg: {exc}", argv) from None
     assert process.stdout is not None and process.stderr is not None
+    if feeders:
+        feeders.start(on_error=lambda: _stop(process))
     drainer = threading.Thread(target=_drain, args=(process.stderr, stderr_tail), daemon=True)
     drainer.start()
     watchdog = _Watchdog(process, stall_seconds())
@@ -160,7 +180,12 @@ def _run_ffmpeg(argv: list[str], plan: Plan, on_progress: ProgressCallback | Non
         raise
     finally:
         watchdog.stop()
+        if feeders:
+            feeders.stop()
         drainer.join(timeout=5)
+    if feeders:
+        # A model that failed stopped ffmpeg; its error is the one to report.
+        feeders.raise_error(argv)
     if watchdog.fired:
         raise Stalled(
             f"ffmpeg made no progress for {watchdog.seconds:g}s and was stopped "

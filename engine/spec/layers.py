@@ -22,6 +22,7 @@ from engine.spec.common import (
     Seconds,
     TextStyle,
 )
+from engine.spec.generator import FrameModelOption, GeneratorLayer
 
 
 class Trim(Model):
@@ -105,6 +106,9 @@ class VideoLayer(Model):
     audio: bool = Field(True, description="Keep the clip's own sound.")
     fit: Fit | None = None
     background: Background | None = None
+    model: FrameModelOption | None = Field(
+        None, description="Pass every frame through an image-to-image model (path or object)."
+    )
 
 
 class ImageSequenceLayer(Model):
@@ -125,9 +129,15 @@ class TextLayer(Timed, Placed):
 
 
 Layer = Annotated[
-    ColorLayer | GradientLayer | ImageLayer | VideoLayer | ImageSequenceLayer | TextLayer,
+    ColorLayer
+    | GradientLayer
+    | ImageLayer
+    | VideoLayer
+    | ImageSequenceLayer
+    | TextLayer
+    | GeneratorLayer,
     Field(discriminator="type"),
 ]
 
 #: Layers whose own length can decide a scene's duration.
-TIMED_SOURCES = (VideoLayer, ImageSequenceLayer)
+TIMED_SOURCES = (VideoLayer, ImageSequenceLayer, GeneratorLayer)

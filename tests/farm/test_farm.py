@@ -188,3 +188,32 @@ subtitles: {burn: true}
     portable = make_portable(prepared.loaded, prepared.resolved)
     assert "narration" not in portable.spec_text and "subtitles" not in portable.spec_text
     assert '"Hello there."' in portable.spec_text  # now a caption overlay
+
+
+def test_generator_layers_render_identically_in_chunks(
+    write_spec: SpecWriter, tmp_path: Path, dask_cluster: str
+) -> None:
+    """A generator's frame i is a function of the spec and i alone: chunks rendered on other
+    workers, from their own copy of the model, match the single render bit for bit."""
+    model = Path(__file__).resolve().parents[2] / "specs" / "models" / "demo-dcgan.keras"
+    spec = write_spec(f"""version: 1
+output: {{path: out.mp4, size: 96x96, fps: 10, video: {{preset: ultrafast, crf: 0}}}}
+scenes:
+  - layers:
+      - {{type: generator, model: {model}, seed: 3, duration: 2, batch: 6,
+         motion: {{kind: keyframes, keyframes: 3}}}}
+  - transition: {{type: fade, duration: 0.5}}
+    layers:
+      - {{type: color, color: navy}}
+      - {{type: generator, model: {model}, seed: 4, duration: 2, fit: contain,
+         motion: {{kind: random_walk, step: 0.5}}}}
+  - {{duration: 1, transition: {{type: cut}}, layers: [{{type: color, color: black}}]}}
+overlays:
+  - {{type: text, text: "walk", position: bottom, start: 0.5, end: 4}}
+audio:
+  - {{src: {{assets}}/tone.wav, loop: true}}
+""")
+    reference = render_spec(spec, tmp_path / "single.mp4").output
+    farmed = farm_render(spec, tmp_path / "farmed.mp4", scheduler=dask_cluster, chunks=3).output
+    assert count_frames(reference) == 20 + 20 + 10 - 5
+    assert_same_video(reference, farmed)

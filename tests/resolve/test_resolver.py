@@ -65,6 +65,20 @@ overlays:
     assert "overlays[1].end: overlay ends at 9s, past the end of the video" in joined
 
 
+def test_a_transition_longer_than_the_scene_before_is_reported(write_spec: SpecWriter) -> None:
+    # Regression: the message named the shorter scene's length as a Fraction, which Python
+    # 3.11 cannot format with :g, so the user got a crash instead of the problem.
+    spec = write_spec(
+        HEAD
+        + """scenes:
+  - {duration: 0.3, layers: [{type: color}]}
+  - {duration: 2, transition: {type: fade, duration: 0.5}, layers: [{type: color}]}
+"""
+    )
+    (problem,) = problems(spec)
+    assert "transition of 0.5s is not shorter than the scenes it joins (0.3s)" in problem
+
+
 def test_transitions_on_both_sides_must_fit_in_the_scene(write_spec: SpecWriter) -> None:
     spec = write_spec(
         HEAD

@@ -67,13 +67,16 @@ def test_cut_joins_scenes_back_to_back(write_spec: SpecWriter) -> None:
 def test_a_covering_layer_hides_the_layers_below_it(write_spec: SpecWriter) -> None:
     # Regression: the hidden layer's stream used to stay in the graph, unconnected, and
     # ffmpeg refused the whole graph.
-    spec = write_spec(spec_head() + """scenes:
+    spec = write_spec(
+        spec_head()
+        + """scenes:
   - duration: 0.5
     layers:
       - {type: image, src: {assets}/quad.png}
       - {type: color, color: blue}
       - {type: text, text: "on top", position: top-left, style: {color: "#00ff00"}}
-""")
+"""
+    )
     result = render_spec(spec)
     assert "quad.png" not in " ".join(result.argv)
     image = frame(result.output, 2)

@@ -1,0 +1,253 @@
+"""Loading models safely and reading their shapes.
+
+A ``.keras`` file is a zip whose ``config.json`` describes every layer, so most checks need no
+TensorFlow: whether the file is a Keras model at all, whether it holds Lambda layers (which run
+arbitrary Python when loaded), and the activation of its output. Shapes need the model built;
+they are cached by the file's SHA-256, so validating the same model again is instant.
+
+Keras' ``safe_mode`` refuses to deserialise Lambda layers; formats that can run code when
+loaded (legacy ``.h5`` and SavedModel folders, whose graphs hold arbitrary ops) are refused too
+unless the spec says ``trust_model: true``.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine.errors import ModelError
+from engine.gan.tf import require
+
+TRUST_HINT = "set trust_model: true only if you trust where the file came from"
+LEGACY_SUFFIXES = (".h5", ".hdf5")
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    path: str
+    sha256: str
+    format: str
+    #: Shapes without the batch axis; None where the model accepts any size.
+    input_shape: tuple[int | None, ...]
+    output_shape: tuple[int | None, ...]
+    #: "tanh" or "sigmoid" when the output's activation says so, else None.
+    output_range: str | None
+    lambda_layers: tuple[str, ...] = ()
+    #: Picture models of any size: the output shape for a 64×64 input.
+    output_for_64: tuple[int, ...] | None = None
+
+
+def model_format(path: Path) -> str:
+    if path.is_dir():
+        if (path / "saved_model.pb").is_file():
+            return "savedmodel"
+        raise ModelError(f"{path}: a folder, but not a SavedModel (no saved_model.pb in it)")
+    if not path.is_file():
+        raise ModelError(f"model file not found: {path}")
+    if path.suffix.lower() in LEGACY_SUFFIXES:
+        return "h5"
+    if path.suffix.lower() != ".keras":
+        raise ModelError(f"{path}: not a Keras model file (expected a .keras file)")
+    return "keras"
+
+
+def keras_config(path: Path) -> dict[str, Any]:
+    """The model description inside a ``.keras`` file, read without TensorFlow."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return json.loads(archive.read("config.json"))
+    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, UnicodeDecodeError, OSError):
+        raise ModelError(
+            f"{path}: corrupt or not a Keras model (a .keras file is a zip holding config.json)"
+        ) from None
+
+
+def lambda_layers(config: Any) -> list[str]:
+    found: list[str] = []
+    if isinstance(config, dict):
+        if config.get("class_name") == "Lambda":
+            found.append(str(config.get("config", {}).get("name", "lambda")))
+        for value in config.values():
+            found += lambda_layers(value)
+    elif isinstance(config, list):
+        for value in config:
+            found += lambda_layers(value)
+    return found
+
+
+#: Layers that move or copy values without changing them: the range is decided before them.
+_SHAPE_ONLY = {
+    "Reshape", "Flatten", "Permute", "Cropping2D", "ZeroPadding2D", "UpSampling2D",
+    "Dropout", "Identity", "RepeatVector", "SpatialDropout2D",
+}  # fmt: skip
+
+
+def output_activation(config: dict[str, Any]) -> str | None:
+    """The activation that decides a functional or sequential model's output range."""
+    inner = config.get("config", {})
+    layers = inner.get("layers", [])
+    if not isinstance(layers, list) or not layers:
+        return None
+    by_name = {layer.get("config", {}).get("name"): layer for layer in layers}
+    outputs = inner.get("output_layers")
+    if isinstance(outputs, list) and outputs:
+        first = outputs[0]
+        name = first[0] if isinstance(first, list) else outputs[0]
+        layer = by_name.get(name, layers[-1])
+    else:
+        layer = layers[-1]
+    for _ in range(len(layers)):
+        kind = layer.get("class_name")
+        if kind in ("Functional", "Sequential", "Model"):
+            return output_activation(layer)
+        if kind not in _SHAPE_ONLY:
+            break
+        before = _inbound(layer, by_name) or _previous(layer, layers)
+        if before is None:
+            return None
+        layer = before
+    activation = layer.get("config", {}).get("activation")
+    if isinstance(activation, dict):  # a serialised activation object
+        activation = activation.get("config", {}).get("name") or activation.get("class_name")
+    return activation if isinstance(activation, str) else None
+
+
+def _inbound(layer: dict[str, Any], by_name: dict[Any, Any]) -> dict[str, Any] | None:
+    text = json.dumps(layer.get("inbound_nodes", []))
+    start = text.find('"keras_history": ["')
+    if start < 0:
+        return None
+    name = text[start + len('"keras_history": ["') :].split('"', 1)[0]
+    return by_name.get(name)
+
+
+def _previous(layer: dict[str, Any], layers: list[dict[str, Any]]) -> dict[str, Any] | None:
+    index = next((i for i, other in enumerate(layers) if other is layer), 0)
+    return layers[index - 1] if index > 0 else None
+
+
+def static_checks(path: Path, trust: bool) -> tuple[str, str | None, list[str]]:
+    """(format, output activation, Lambda layer names), refusing unsafe models unless trusted."""
+    fmt = model_format(path)
+    if fmt != "keras":
+        if not trust:
+            kind = "a legacy HDF5 (.h5) model" if fmt == "h5" else "a TensorFlow SavedModel"
+            raise ModelError(
+                f"{path}: {kind} can run arbitrary code when loaded, so it is refused; "
+                f"re-save it as .keras, or {TRUST_HINT}"
+            )
+        return fmt, None, []
+    config = keras_config(path)
+    lambdas = lambda_layers(config)
+    if lambdas and not trust:
+        raise ModelError(
+            f"{path}: holds Lambda layer(s) {', '.join(lambdas)}, which run arbitrary Python "
+            f"code when loaded; {TRUST_HINT}"
+        )
+    return fmt, output_activation(config), lambdas
+
+
+def inspect_model(path: Path, *, trust: bool) -> ModelInfo:
+    """Check a model file and read its shapes (cached by content)."""
+    from engine.resolve.cache import cache_path, content_key, digest_of, write_json_cached
+
+    fmt, activation, lambdas = static_checks(path, trust)
+    digest = digest_of(path) if fmt != "savedmodel" else _folder_digest(path)
+    # The record's fields are part of the key: a new field must not meet an old record.
+    key = content_key("model-info/2", [digest, fmt])
+    cached = cache_path(key, ".json")
+    if cached.is_file():
+        data = json.loads(cached.read_text(encoding="utf-8"))
+    else:
+        model = load_model(path, trust=trust, fmt=fmt)
+        if activation is None and fmt == "h5":
+            activation = output_activation({"config": model.get_config()})
+        data = {
+            "input_shape": _shape(model.input_shape, path, "input"),
+            "output_shape": _shape(model.output_shape, path, "output"),
+            "activation": activation,
+            "probe_64": _probe_64(model),
+        }
+        write_json_cached(key, ".json", data)
+    found = data["activation"]
+    probe = data["probe_64"]
+    return ModelInfo(
+        path=str(path),
+        sha256=digest,
+        format=fmt,
+        input_shape=tuple(data["input_shape"]),
+        output_shape=tuple(data["output_shape"]),
+        output_range=found if found in ("tanh", "sigmoid") else None,
+        lambda_layers=tuple(lambdas),
+        output_for_64=tuple(probe) if probe else None,
+    )
+
+
+def _probe_64(model: Any) -> list[int] | None:
+    """For a picture model that accepts any size: its output shape for a 64×64 input (a
+    size-changing model is caught here, where the declared shapes say only "any")."""
+    shape = model.input_shape
+    if not isinstance(shape, tuple) or len(shape) != 4 or shape[1] is not None:
+        return None
+    try:
+        out = model.compute_output_shape((1, 64, 64, shape[3]))
+    except Exception:  # Keras cannot always infer shapes symbolically; then run it
+        import numpy as np
+
+        out = model(np.zeros((1, 64, 64, shape[3]), "float32"), training=False).shape
+    return [int(d) for d in tuple(out)[1:]]
+
+
+def load_model(path: Path, *, trust: bool, fmt: str | None = None) -> Any:
+    """The Keras model in ``path`` (after :func:`static_checks`), ready for inference."""
+    fmt = fmt or static_checks(path, trust)[0]
+    tf, keras = require()
+    try:
+        if fmt == "savedmodel":
+            return _saved_model(path, tf, keras)
+        return keras.saving.load_model(path, compile=False, safe_mode=not trust)
+    except Exception as exc:  # Keras raises many kinds; all mean "this file is not usable"
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelError(f"{path}: cannot load the model: {first}") from None
+
+
+def _saved_model(path: Path, tf: Any, keras: Any) -> Any:
+    """A SavedModel's serving signature wrapped as a Keras model with one input and output."""
+    loaded = tf.saved_model.load(str(path))
+    signature = loaded.signatures.get("serving_default")
+    if signature is None:
+        raise ModelError(f"{path}: the SavedModel has no serving_default signature")
+    _, kwargs = signature.structured_input_signature
+    if len(kwargs) != 1:
+        raise ModelError(f"{path}: the SavedModel's signature takes {len(kwargs)} inputs, not 1")
+    spec = next(iter(kwargs.values()))
+    layer = keras.layers.TFSMLayer(str(path), call_endpoint="serving_default")
+    inputs = keras.Input(tuple(spec.shape[1:]), dtype=spec.dtype)
+    outputs = layer(inputs)
+    if isinstance(outputs, dict):
+        if len(outputs) != 1:
+            raise ModelError(f"{path}: the SavedModel returns {len(outputs)} outputs, not 1")
+        outputs = next(iter(outputs.values()))
+    return keras.Model(inputs, outputs)
+
+
+def _shape(shape: Any, path: Path, what: str) -> list[int | None]:
+    if isinstance(shape, list):
+        if len(shape) != 1:
+            raise ModelError(f"{path}: the model has {len(shape)} {what}s; it must have one")
+        shape = shape[0]
+    return [None if d is None else int(d) for d in tuple(shape)[1:]]
+
+
+def _folder_digest(path: Path) -> str:
+    import hashlib
+
+    from engine.resolve.cache import digest_of
+
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(str(file.relative_to(path)).encode() + b"\0" + digest_of(file).encode())
+    return digest.hexdigest()

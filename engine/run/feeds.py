@@ -1,0 +1,165 @@
+"""Feeder threads: model-made frames written into ffmpeg's pipe inputs while it encodes.
+
+For each feed a producer thread runs the model batch by batch into a short queue and a writer
+thread empties the queue into the pipe, so inference of the next batch overlaps both the write
+and ffmpeg's encoding. Models are loaded and traced when the :class:`Feeders` are made, before
+ffmpeg starts, so a broken model fails early. A producer that fails mid-stream records the
+error and stops ffmpeg through ``on_error``; the render then fails with a :class:`FeedError`
+and the output is never published.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from engine.compile.feeds import Feed, FrameModelFeed
+from engine.errors import FeedError, ReelspecError
+from engine.run.ffmpeg import ffmpeg_binary
+from engine.run.frames import FrameReader
+
+#: Pipe buffers are raised to this size (Linux): a few frames of slack either way.
+PIPE_BYTES = 1 << 20
+_DONE = object()
+
+
+class Feeders:
+    def __init__(self, feeds: tuple[Feed, ...]) -> None:
+        from engine.gan.producer import FrameModelFrames, GeneratorFrames
+
+        self.feeds = feeds
+        self.sources: list[Any] = [
+            FrameModelFrames(feed) if isinstance(feed, FrameModelFeed) else GeneratorFrames(feed)
+            for feed in feeds
+        ]
+        self.error: BaseException | None = None
+        self._threads: list[threading.Thread] = []
+        self._child_ends: list[int] = []
+        self._stop = threading.Event()
+
+    def open(self, argv: list[str]) -> tuple[list[str], int | None, tuple[int, ...]]:
+        """Make the pipes: (argv naming the real descriptors, ffmpeg's stdin, fds to pass)."""
+        self.error = None
+        self._stop.clear()
+        self._pipes: list[int] = []
+        stdin = None
+        passed: list[int] = []
+        argv = list(argv)
+        for feed in self.feeds:
+            read_end, write_end = os.pipe()
+            with contextlib.suppress(OSError):  # not Linux, or over the user's pipe limit
+                fcntl.fcntl(write_end, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+            self._child_ends.append(read_end)
+            self._pipes.append(write_end)
+            if feed.pipe == 0:
+                stdin = read_end
+            else:
+                passed.append(read_end)
+                # The plan names pipe:3, 4, ...; the descriptor the child gets is whatever
+                # number the kernel gave the pipe here.
+                argv[argv.index(f"pipe:{feed.pipe}")] = f"pipe:{read_end}"
+        return argv, stdin, tuple(passed)
+
+    def start(self, on_error: Callable[[], None]) -> None:
+        """Close our copies of ffmpeg's ends and start writing."""
+        for fd in self._child_ends:
+            os.close(fd)
+        self._child_ends = []
+        for feed, source, write_end in zip(self.feeds, self.sources, self._pipes, strict=True):
+            batches: queue.Queue[object] = queue.Queue(maxsize=2)
+            producer = threading.Thread(
+                target=self._produce,
+                args=(feed, source, batches, on_error),
+                name=f"reelspec-feed-{feed.pipe}",
+                daemon=True,
+            )
+            writer = threading.Thread(
+                target=self._write,
+                args=(write_end, batches),
+                name=f"reelspec-pipe-{feed.pipe}",
+                daemon=True,
+            )
+            self._threads += [producer, writer]
+            producer.start()
+            writer.start()
+
+    def stop(self) -> None:
+        """Stop producing (ffmpeg is gone or done) and wait for the threads."""
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=30)
+        self._threads = []
+        for fd in self._child_ends:
+            os.close(fd)
+        self._child_ends = []
+
+    def raise_error(self, argv: list[str]) -> None:
+        if self.error is None:
+            return
+        if isinstance(self.error, ReelspecError) and not isinstance(self.error, FeedError):
+            detail = str(self.error)
+        else:
+            detail = f"{type(self.error).__name__}: {self.error}"
+        raise FeedError(f"a model feeding frames failed mid-render: {detail}", argv)
+
+    def _produce(
+        self, feed: Feed, source: Any, out: queue.Queue[object], on_error: Callable[[], None]
+    ) -> None:
+        try:
+            for chunk in self._chunks(feed, source):
+                while not self._stop.is_set():
+                    try:
+                        out.put(chunk, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if self._stop.is_set():
+                    return
+        except BaseException as exc:  # reported through raise_error, after ffmpeg is stopped
+            self.error = exc
+            self._stop.set()
+            on_error()
+        finally:
+            with contextlib.suppress(queue.Full):
+                out.put(_DONE, timeout=1)
+
+    def _chunks(self, feed: Feed, source: Any) -> Iterator[bytes]:
+        if not isinstance(feed, FrameModelFeed):
+            yield from source.batches()
+            return
+        reader = FrameReader([ffmpeg_binary(), *feed.decode], feed.width, feed.height)
+        try:
+            yield from source.batches(reader.batches(feed.batch, feed.count))
+            if reader.process.wait() != 0:
+                raise FeedError(
+                    f"decoding the clip for the frame model failed:\n{reader.stderr_tail()}"
+                )
+        finally:
+            reader.close()
+
+    def _write(self, fd: int, batches: queue.Queue[object]) -> None:
+        with os.fdopen(fd, "wb", buffering=0) as pipe:
+            while True:
+                try:
+                    chunk = batches.get(timeout=0.2)
+                except queue.Empty:
+                    if self._stop.is_set():
+                        return
+                    continue
+                if chunk is _DONE:
+                    return
+                try:
+                    view = memoryview(chunk)  # type: ignore[arg-type]
+                    while view:
+                        written = os.write(pipe.fileno(), view)
+                        view = view[written:]
+                except (BrokenPipeError, ValueError):
+                    # ffmpeg stopped reading: it finished early or failed; its own exit
+                    # status tells which.
+                    self._stop.set()
+                    return
