@@ -30,6 +30,8 @@ def make_models(root: Path) -> dict[str, Path]:
     save("linear.keras", _generator(8, (16, 16, 3), "linear"))
     save("gray.keras", _generator(8, (16, 16, 1)))
     save("legacy.h5", _generator(8, (16, 16, 3)))
+    paths["saved_model"] = root / "saved_model"
+    _generator(8, (16, 16, 3)).export(str(paths["saved_model"]), verbose=False)
 
     image = keras.Input((None, None, 3))
     invert = keras.Model(image, keras.layers.Conv2D(3, 1, activation="sigmoid")(image))

@@ -40,13 +40,14 @@ class Feeders:
         self.error: BaseException | None = None
         self._threads: list[threading.Thread] = []
         self._child_ends: list[int] = []
+        self._pipes: list[int] = []
         self._stop = threading.Event()
 
     def open(self, argv: list[str]) -> tuple[list[str], int | None, tuple[int, ...]]:
         """Make the pipes: (argv naming the real descriptors, ffmpeg's stdin, fds to pass)."""
         self.error = None
         self._stop.clear()
-        self._pipes: list[int] = []
+        self._pipes = []
         stdin = None
         passed: list[int] = []
         argv = list(argv)
@@ -93,7 +94,11 @@ class Feeders:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=30)
+        if not self._threads:  # ffmpeg never started: no writer took its pipe end
+            for fd in self._pipes:
+                os.close(fd)
         self._threads = []
+        self._pipes = []
         for fd in self._child_ends:
             os.close(fd)
         self._child_ends = []
@@ -108,25 +113,34 @@ class Feeders:
         raise FeedError(f"a model feeding frames failed mid-render: {detail}", argv)
 
     def _produce(
-        self, feed: Feed, source: Any, out: queue.Queue[object], on_error: Callable[[], None]
+        self,
+        feed: Feed,
+        source: Any,
+        out: queue.Queue[object],
+        on_error: Callable[[], None],
     ) -> None:
         try:
             for chunk in self._chunks(feed, source):
-                while not self._stop.is_set():
-                    try:
-                        out.put(chunk, timeout=0.2)
-                        break
-                    except queue.Full:
-                        continue
-                if self._stop.is_set():
+                if not self._put(out, chunk):
                     return
         except BaseException as exc:  # reported through raise_error, after ffmpeg is stopped
             self.error = exc
             self._stop.set()
             on_error()
         finally:
-            with contextlib.suppress(queue.Full):
-                out.put(_DONE, timeout=1)
+            # The end marker must arrive however slowly ffmpeg reads: without it the pipe is
+            # never closed and ffmpeg waits for more frames forever.
+            self._put(out, _DONE)
+
+    def _put(self, out: queue.Queue[object], item: object) -> bool:
+        """Queue ``item``, waiting as long as it takes unless the feed is being stopped."""
+        while not self._stop.is_set():
+            try:
+                out.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
 
     def _chunks(self, feed: Feed, source: Any) -> Iterator[bytes]:
         if not isinstance(feed, FrameModelFeed):

@@ -54,6 +54,7 @@ def test_missing_model_is_a_located_error(write_spec: SpecWriter, tmp_path: Path
         ("corrupt.keras", "corrupt or not a Keras model"),
         ("model.pt", "not a Keras model file"),
         ("legacy.h5", "legacy HDF5 (.h5) model can run arbitrary code"),
+        ("saved_model", "a TensorFlow SavedModel can run arbitrary code"),
         ("lambda.keras", "Lambda layer(s)"),
         ("gray.keras", "must output RGB pictures of a fixed size"),
         ("frame.keras", "takes one latent vector per frame"),
@@ -70,12 +71,24 @@ def test_unusable_models_are_refused_with_the_reason(
 def test_unsafe_models_load_only_when_trusted(
     write_spec: SpecWriter, model_files: dict[str, Path]
 ) -> None:
-    for name in ("legacy.h5", "lambda.keras"):
-        resolved = prepare(
-            write_spec(generator_spec(model_files[name], "\n        trust_model: true"))
-        ).resolved
+    for name in ("legacy.h5", "lambda.keras", "saved_model"):
+        extra = "\n        trust_model: true"
+        if name == "saved_model":  # its graph keeps no activation names to read the range from
+            extra += "\n        value_range: tanh"
+        resolved = prepare(write_spec(generator_spec(model_files[name], extra))).resolved
         layer = resolved.scenes[0].layers[0]
         assert layer.model is not None and layer.model.out_size == (16, 16)
+
+
+def test_a_trusted_saved_model_renders(
+    write_spec: SpecWriter, model_files: dict[str, Path], tmp_path: Path
+) -> None:
+    extra = "\n        trust_model: true\n        value_range: tanh"
+    spec = write_spec(generator_spec(model_files["saved_model"], extra))
+    from engine.pipeline import render_spec
+    from tests.media import count_frames
+
+    assert count_frames(render_spec(spec).output) == 10
 
 
 def test_value_range_can_be_given_when_the_model_does_not_say(

@@ -173,3 +173,99 @@ def test_the_cli_reports_a_failing_model_without_a_traceback(
     err = capsys.readouterr().err
     assert "error: a model feeding frames failed mid-render" in err and "Traceback" not in err
     assert not (tmp_path / "out.mp4").exists()
+
+
+def test_ctrl_c_during_a_generator_render_leaves_nothing(
+    write_spec: SpecWriter, tmp_path: Path
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    spec = write_spec(f"""version: 1
+output: {{path: out.mp4, size: 640x360, fps: 30, video: {{preset: veryslow}}}}
+scenes:
+  - layers: [{{type: generator, model: {DEMO}, duration: 600, batch: 8}}]
+""")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "engine", "render", str(spec)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and not any(".part" in p.name for p in tmp_path.iterdir()):
+        time.sleep(0.1)
+    time.sleep(2.0)  # frames are streaming by now
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does to the job
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"]
+
+
+def test_a_generator_without_a_duration_needs_one_from_its_scene(write_spec: SpecWriter) -> None:
+    from engine.errors import SpecError
+
+    spec = write_spec(f"""version: 1
+output: {{path: out.mp4, size: 64x64, fps: 10}}
+scenes:
+  - layers: [{{type: generator, model: {DEMO}}}]
+""")
+    with pytest.raises(SpecError, match="scenes\\[0\\]: scene needs a duration"):
+        prepare(spec)
+    spec = write_spec(f"""version: 1
+output: {{path: out.mp4, size: 64x64, fps: 10, {LOSSLESS}}}
+scenes:
+  - duration: 2
+    layers: [{{type: generator, model: {DEMO}, duration: 1}}]
+""")
+    out = render_spec(spec).output
+    # The layer lasts 1 s; the scene holds its last frame for the second second.
+    assert count_frames(out) == 20
+    assert decoded_md5s(out)[9:] == [decoded_md5s(out)[9]] * 11
+
+
+def test_a_slow_reader_still_gets_the_end_of_the_stream(write_spec: SpecWriter) -> None:
+    # Regression: when the model had made every frame while the pipe and the queue were full
+    # (ffmpeg busy), the end-of-stream marker was dropped after a 1 s wait, the pipe never
+    # closed, and ffmpeg waited for more frames until the stall watchdog killed it. Here the
+    # test reads the pipe itself, as a slow ffmpeg would: 100 frames of 64x64 fill the 1 MiB
+    # pipe, the writer's batch and the two-batch queue, and nothing is read for 3 s.
+    import os
+    import threading
+    import time
+
+    from engine.compile import compile_plan
+    from engine.run.feeds import Feeders
+
+    spec = write_spec(f"""version: 1
+output: {{path: out.mp4, size: 64x64, fps: 10}}
+scenes:
+  - layers: [{{type: generator, model: {DEMO}, duration: 10, batch: 8}}]
+""")
+    plan = compile_plan(prepare(spec).resolved)
+    feeders = Feeders(plan.feeds)
+    _, stdin, _ = feeders.open(plan.argv())
+    assert stdin is not None
+    reader = os.dup(stdin)  # ffmpeg's end, kept by the test
+    feeders.start(on_error=lambda: None)
+    time.sleep(3.0)
+    received = bytearray()
+
+    def drain() -> None:
+        while chunk := os.read(reader, 1 << 16):
+            received.extend(chunk)
+
+    thread = threading.Thread(target=drain, daemon=True)
+    thread.start()
+    thread.join(timeout=20)
+    finished = not thread.is_alive()
+    feeders.stop()
+    os.close(reader)
+    assert finished, "the pipe was never closed"
+    assert len(received) == 100 * 64 * 64 * 3
