@@ -106,6 +106,7 @@ def test_schema_check(tmp_path: Path) -> None:
 def test_validate_starts_without_heavy_imports() -> None:
     heavy = (
         "tensorflow",
+        "keras",
         "dask",
         "distributed",
         "matplotlib",
@@ -116,7 +117,10 @@ def test_validate_starts_without_heavy_imports() -> None:
     )
     code = (
         "import sys, engine.cli; engine.cli.build_parser(); import engine.pipeline; "
+        "from engine.pipeline import prepare; prepare('specs/showcase.yaml'); "
         f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
     assert result.stdout.strip() == "[]"

@@ -71,7 +71,7 @@ def compile_plan(
         duration=float(Fraction(f1 - f0) / canvas.fps),
         frame_count=f1 - f0,
         has_audio=audio_label is not None,
-        feeds=tuple(g.feeds),  # type: ignore[arg-type]
+        feeds=tuple(g.feeds),
     )
 
 
@@ -120,7 +120,7 @@ def compile_still(resolved: ResolvedSpec, at: float, output_path: str) -> Plan:
         duration=float(Fraction(1) / canvas.fps),
         frame_count=1,
         has_audio=False,
-        feeds=tuple(g.feeds),  # type: ignore[arg-type]
+        feeds=tuple(g.feeds),
     )
 
 

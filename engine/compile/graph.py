@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from engine.compile.feeds import Feed
+
 
 def num(value: float | Fraction | int) -> str:
     """A number as ffmpeg should read it: exact for integers, six decimals at most otherwise."""
@@ -76,7 +78,7 @@ class GraphBuilder:
     inputs: list[Input] = field(default_factory=list)
     chains: list[str] = field(default_factory=list)
     #: What writes each pipe input (engine.compile.feeds), in pipe order.
-    feeds: list[object] = field(default_factory=list)
+    feeds: list[Feed] = field(default_factory=list)
     _labels: dict[str, int] = field(default_factory=dict)
 
     def add_input(self, target: str, *options: str) -> int:
@@ -92,10 +94,10 @@ class GraphBuilder:
         carry ffmpeg's progress and messages)."""
         return 0 if not self.feeds else 2 + len(self.feeds)
 
-    def add_feed(self, feed: object, *options: str) -> int:
+    def add_feed(self, feed: Feed, *options: str) -> int:
         """Index of a new input read from ``pipe:N`` (``feed.pipe``), written by ``feed``."""
         self.feeds.append(feed)
-        return self.add_input(f"pipe:{feed.pipe}", *options)  # type: ignore[attr-defined]
+        return self.add_input(f"pipe:{feed.pipe}", *options)
 
     def label(self, prefix: str) -> str:
         count = self._labels.get(prefix, 0)

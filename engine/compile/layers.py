@@ -44,9 +44,13 @@ class SceneContext:
     frames: int
     background: str
     fit: str
-    #: The frames of the scene [a, b) that the plan shows (all of them unless a window of the
-    #: video is compiled).
-    shown: tuple[int, int] = (0, 0)
+    #: The frames of the scene [a, b) that the plan shows, when a window of the video is
+    #: compiled; None: all of them.
+    window: tuple[int, int] | None = None
+
+    @property
+    def shown(self) -> tuple[int, int]:
+        return self.window or (0, self.frames)
 
 
 @dataclass(frozen=True)

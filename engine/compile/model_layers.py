@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from engine.compile.feeds import FrameModelFeed, GeneratorFeed, ModelFeed, rawvideo_options
+from engine.compile.feeds import Feed, FrameModelFeed, GeneratorFeed, rawvideo_options
 from engine.compile.graph import Filter, f, num
 from engine.compile.layers import (
     LayerStream,
@@ -29,7 +29,7 @@ def _skipped(first: int) -> list[Filter]:
 
 def _feed_stream(
     ctx: SceneContext,
-    feed: ModelFeed,
+    feed: Feed,
     first: int,
     fit: str | None,
     background: str | None,
@@ -62,7 +62,7 @@ def _generator(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
         model=str(model.path),
         model_sha256=model.sha256,
         trust_model=model.trust,
-        value_range=model.output_range,
+        value_range=model.value_range,
         latent_dim=model.latent_dim,
         width=width,
         height=height,
@@ -109,7 +109,7 @@ def frame_model_stream(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
         model=str(model.path),
         model_sha256=model.sha256,
         trust_model=model.trust,
-        value_range=model.output_range,
+        value_range=model.value_range,
         width=width,
         height=height,
         decode=tuple(decode),

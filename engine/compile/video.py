@@ -107,7 +107,7 @@ def compile_scene(
     """The scene's stream; ``window`` = the absolute frames [f0, f1) that will be shown (layers
     whose frames are costly, like generators, make only those)."""
     frames = frames_for(scene.duration, canvas.fps)
-    shown_frames = (0, frames)
+    shown_frames = None
     if window is not None:
         first = frames_for(scene.start, canvas.fps)
         a = max(0, min(frames - 1, window[0] - first))

@@ -22,7 +22,7 @@ class ResolvedModel:
     sha256: str
     trust: bool
     #: "tanh" (-1..1) or "sigmoid" (0..1).
-    output_range: str
+    value_range: str
     #: Generators: the latent vector's length.
     latent_dim: int | None
     #: Frame models: the (width, height) frames are decoded at and given to the model.

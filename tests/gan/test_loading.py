@@ -96,7 +96,7 @@ def test_value_range_can_be_given_when_the_model_does_not_say(
 ) -> None:
     spec = write_spec(generator_spec(model_files["linear.keras"], "\n        value_range: sigmoid"))
     model = prepare(spec).resolved.scenes[0].layers[0].model
-    assert model is not None and model.output_range == "sigmoid"
+    assert model is not None and model.value_range == "sigmoid"
 
 
 def test_latent_vectors_must_match_the_model(
