@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, replace
@@ -11,6 +12,7 @@ from typing import Any
 from engine import __version__
 from engine.batch.rows import DataRow
 from engine.compile import Plan, compile_plan
+from engine.compile.feeds import FrameModelFeed
 from engine.errors import ReelspecError
 from engine.resolve import ResolvedSpec, resolve
 from engine.resolve.cache import cache_dir, digest_of
@@ -83,14 +85,20 @@ def _prepare_row(
 
 
 def inputs_hash(plan: Plan) -> str:
-    """What decides the output: the exact command (with content-addressed drawn cards) and
-    the bytes of every media file it reads, under this engine version."""
+    """What decides the output: the exact command (with content-addressed drawn cards), the
+    bytes of every media file it reads, and what the model feeds make (model hash, seed,
+    motion, frames, and a frame model's clip), under this engine version."""
     digest = hashlib.sha256()
-    digest.update(json.dumps([__version__, plan.argv("ffmpeg")]).encode("utf-8"))
+    feeds = [dataclasses.asdict(feed) for feed in plan.feeds]
+    digest.update(json.dumps([__version__, plan.argv("ffmpeg"), feeds]).encode("utf-8"))
     cache = str(cache_dir())
-    for entry in plan.inputs:
-        if not entry.target.startswith(cache) and Path(entry.target).is_file():
-            digest.update(digest_of(Path(entry.target)).encode("ascii"))
+    read = [entry.target for entry in plan.inputs]
+    for feed in plan.feeds:
+        if isinstance(feed, FrameModelFeed):  # the clip is read by the feed's own decoder
+            read.append(feed.decode[feed.decode.index("-i") + 1])
+    for target in read:
+        if not target.startswith(cache) and Path(target).is_file():
+            digest.update(digest_of(Path(target)).encode("ascii"))
     return digest.hexdigest()
 
 

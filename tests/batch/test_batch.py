@@ -230,3 +230,43 @@ def test_cli_only_and_var(batch_dir: Path) -> None:
     assert sorted(p.name for p in (batch_dir / "out").glob("*.mp4")) == ["b2.mp4"]
     bad = run(batch_dir, "--only", "9")
     assert bad.returncode == 2 and "unknown row ids: 9" in bad.stderr
+
+
+def test_rows_of_generated_video_render_side_by_side(tmp_path: Path) -> None:
+    """One template, a seed per row, two rows at once: the rows share the loaded model, and
+    each row's frames depend only on its own seed."""
+    from tests.farm.test_farm import decoded_md5s
+
+    model = Path(__file__).resolve().parents[2] / "specs" / "models" / "demo-dcgan.keras"
+    (tmp_path / "walk.yaml.j2").write_text(
+        f"""version: 1
+output: {{path: "out/{{{{ name }}}}.mp4", size: 96x96, fps: 10,
+          video: {{preset: ultrafast, crf: 0}}, audio: null}}
+scenes:
+  - layers:
+      - {{type: generator, model: {model}, seed: "{{{{ seed }}}}", duration: 1.5, batch: 5}}
+""",
+        encoding="utf-8",
+    )
+    (tmp_path / "rows.csv").write_text("name,seed\na,1\nb,2\nc,1\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "engine", "batch", str(tmp_path / "walk.yaml.j2"),
+         "--data", str(tmp_path / "rows.csv"), "--jobs", "2", "-q"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    a, b, c = (decoded_md5s(tmp_path / "out" / f"{name}.mp4") for name in "abc")
+    assert len(a) == len(b) == 15
+    assert a == c and all(x != y for x, y in zip(a, b, strict=True))
+    # A new seed changes no ffmpeg argument, only what the feed makes: that row alone renders
+    # again (regression: the inputs hash left the feeds out, so it was skipped as up to date).
+    (tmp_path / "rows.csv").write_text("name,seed\na,1\nb,3\nc,1\n", encoding="utf-8")
+    again = subprocess.run(
+        [sys.executable, "-m", "engine", "batch", str(tmp_path / "walk.yaml.j2"),
+         "--data", str(tmp_path / "rows.csv"), "--jobs", "2", "-q"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    rows = json.loads((tmp_path / "walk.batch.json").read_text(encoding="utf-8"))["rows"]
+    assert [row["status"] for row in rows] == ["skipped", "rendered", "skipped"]
+    assert decoded_md5s(tmp_path / "out" / "b.mp4") != b
