@@ -132,10 +132,30 @@ def render(
             "frame_count": plan.frame_count,
             "has_audio": plan.has_audio,
             "render_seconds": round(elapsed, 3),
+            **_model_provenance(plan),
             **(extra_provenance or {}),
         }
         write_json_atomic(manifest, data)
     return RenderResult(output, manifest, tuple(shown), elapsed)
+
+
+def _model_provenance(plan: Plan) -> dict[str, object]:
+    """Which models made frames (with their SHA-256), from which seeds and motions, and the
+    library versions that ran them."""
+    if not plan.feeds:
+        return {}
+    import dataclasses
+
+    from engine.gan.tf import require
+
+    tf, keras = require()
+    return {
+        "model_feeds": [
+            {"kind": type(feed).__name__, **dataclasses.asdict(feed)} for feed in plan.feeds
+        ],
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+    }
 
 
 def _drain(stream: IO[str], sink: collections.deque[str]) -> None:

@@ -3,6 +3,7 @@ into ffmpeg, checked frame by frame against the model's own output."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from fractions import Fraction
 from pathlib import Path
@@ -87,6 +88,16 @@ def test_frames_stream_in_and_are_the_models_own(walk: Path) -> None:
     # The second scene is the second feed (pipe:3), with its own seed and motion.
     walk_motion = RandomWalk(kind="random_walk", step=0.5)
     assert mean_diff(frame(walk, 35), expected_frames(walk_motion, 5, 10, [5])[0]) < 4.0
+
+
+def test_the_manifest_records_models_and_seeds(walk: Path) -> None:
+    import json
+
+    manifest = json.loads(walk.with_name("out.mp4.reelspec.json").read_text(encoding="utf-8"))
+    feeds = manifest["model_feeds"]
+    assert [(f["pipe"], f["seed"]) for f in feeds] == [(0, 42), (3, 5)]
+    assert feeds[0]["model_sha256"] == hashlib.sha256(DEMO.read_bytes()).hexdigest()
+    assert manifest["tensorflow"] and manifest["keras"]
 
 
 def test_consecutive_frames_change_smoothly(walk: Path) -> None:
