@@ -8,6 +8,7 @@ frames into ``pipe:N``. The first pipe is ffmpeg's stdin (``pipe:0``); later one
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 
 
@@ -64,7 +65,7 @@ class FrameModelFeed(ModelFeed):
         return (
             f"pipe:{self.pipe} <- frame model {self._model_text()}, {self.count} frames "
             f"{self.width}x{self.height} rgb24, batch {self.batch}, "
-            f"decoded by: ffmpeg {' '.join(self.decode)}"
+            f"decoded by: ffmpeg {shlex.join(self.decode)}"
         )
 
 
