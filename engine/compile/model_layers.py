@@ -102,7 +102,7 @@ def frame_model_stream(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
             f"crop={width}:{height}",
             "format=rgb24",
         ]),
-        "-an", "-f", "rawvideo", "pipe:1",
+        "-frames:v", str(b - a), "-an", "-f", "rawvideo", "pipe:1",
     ]  # fmt: skip
     feed = FrameModelFeed(
         pipe=ctx.g.next_pipe(),

@@ -103,7 +103,8 @@ class FrameModelFrames:
         tf, _ = require()
         self.feed = feed
         model = cached_model(feed.model, feed.model_sha256, feed.trust_model)
-        signature = tf.TensorSpec([None, feed.height, feed.width, 3], tf.uint8)
+        # A fixed batch shape: one trace, and the same kernels for the last, short batch.
+        signature = tf.TensorSpec([feed.batch, feed.height, feed.width, 3], tf.uint8)
 
         def infer(pixels: Any) -> Any:
             values = _from_pixels(tf, pixels, feed.value_range)
@@ -115,7 +116,7 @@ class FrameModelFrames:
     def batches(self, decoded: Iterable[np.ndarray]) -> Iterator[bytes]:
         batch = self.feed.batch
         for frames in decoded:
-            if len(frames) < batch:  # the last, short batch: pad so the traced shape is kept
+            if len(frames) < batch:  # the last, short batch: padded to the traced shape
                 padded = np.concatenate([frames, np.repeat(frames[-1:], batch - len(frames), 0)])
                 yield self._infer(padded).numpy()[: len(frames)].tobytes()
             else:

@@ -14,6 +14,7 @@ import contextlib
 import fcntl
 import os
 import queue
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -149,7 +150,13 @@ class Feeders:
         reader = FrameReader([ffmpeg_binary(), *feed.decode], feed.width, feed.height)
         try:
             yield from source.batches(reader.batches(feed.batch, feed.count))
-            if reader.process.wait() != 0:
+            # The decoder stops by itself after its -frames:v; a clip that ends early ends it
+            # sooner (the scene then holds the last frame). Either way it is done by now.
+            try:
+                code = reader.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                raise FeedError("the clip's decoder did not finish after its last frame") from None
+            if code != 0:
                 raise FeedError(
                     f"decoding the clip for the frame model failed:\n{reader.stderr_tail()}"
                 )

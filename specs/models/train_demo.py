@@ -77,11 +77,14 @@ def main() -> None:
     parser.add_argument("--output", default=str(HERE / "demo-dcgan.keras"))
     parser.add_argument("--resume", action="store_true")
     parser.add_argument(
-        "--compare-only", action="store_true", help="only redraw docs/demo-samples.png"
+        "--compare-only",
+        action="store_true",
+        help="only complete the training record and redraw docs/demo-samples.png",
     )
     args = parser.parse_args()
     footage = make_footage(HERE / "footage")
     if args.compare_only:
+        record_recipe(Path(args.output))
         compare(footage, Path(args.output))
         return
     config = TrainConfig(
@@ -108,7 +111,25 @@ def main() -> None:
 
     model = train(config, resume=args.resume, on_progress=report)
     print("model:", model)
+    record_recipe(model)
     compare(footage, model)
+
+
+def record_recipe(model: Path) -> None:
+    """Add to the training record how the footage was made, so the run can be repeated."""
+    import json
+
+    from engine.run.files import write_json_atomic
+
+    path = model.with_name(model.name + ".json")
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["trained_with"] = "python specs/models/train_demo.py"
+    record["footage_recipe"] = {
+        "ffmpeg_source": "mandelbrot=s=192x192:r=25:start_x=X:start_y=Y:end_scale=S"
+        f":end_pts={FRAMES_PER_ZOOM}, first {FRAMES_PER_ZOOM} frames, ffv1",
+        "zooms": [{"start_x": x, "start_y": y, "end_scale": s} for x, y, s in ZOOMS],
+    }
+    write_json_atomic(path, record)
 
 
 def compare(footage: list[Path], model: Path) -> None:
