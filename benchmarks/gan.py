@@ -83,7 +83,8 @@ def main() -> None:
             pass
 
     def encode() -> None:
-        argv = plan.argv(ffmpeg_binary(), output=str(work / "enc.mp4"), extra_global=("-y",))
+        quiet = ("-y", "-loglevel", "error")
+        argv = plan.argv(ffmpeg_binary(), output=str(work / "enc.mp4"), extra_global=quiet)
         process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
         assert process.stdin is not None
         writer = threading.Thread(target=lambda: (process.stdin.write(held), process.stdin.close()))

@@ -170,7 +170,12 @@ def train(
         {
             "model": output.name,
             "trained_with": "reelspec gan train",
-            "config": {**asdict(config), "footage": [Path(p).name for p in config.footage]},
+            # File names only: the record travels with the model to other machines.
+            "config": {
+                **asdict(config),
+                "footage": [Path(p).name for p in config.footage],
+                "output": output.name,
+            },
             "footage": footage_record,
             "training_frames": len(data),
             "steps": step,

@@ -101,24 +101,38 @@ def test_the_manifest_records_models_and_seeds(walk: Path) -> None:
 
 
 def test_consecutive_frames_change_smoothly(walk: Path) -> None:
-    frames = [frame(walk, i).astype(np.int16) for i in range(30)]
+    from engine.gan.producer import sample_pictures
+
+    frames = [frame(walk, i) for i in range(30)]
     steps = [mean_diff(a, b) for a, b in itertools.pairwise(frames)]
-    far = [mean_diff(frames[i], frames[i + 10]) for i in range(0, 20, 5)]
-    assert min(steps) > 0.2  # moving, not frozen
-    assert max(steps) < 0.5 * np.mean(far)  # each frame close to the last: no noise
+    # How far apart two unrelated pictures of this model are: what noise would look like.
+    pictures = sample_pictures(DEMO, list(range(100, 116)))
+    unrelated = np.mean([mean_diff(a, b) for a, b in itertools.combinations(pictures, 2)])
+    assert min(steps) > 0.2  # moving, never frozen
+    assert max(steps) < 0.35 * unrelated  # every frame close to the last: no jumps, no noise
+    assert np.median(steps) < 0.15 * unrelated
 
 
 def test_same_seed_same_frames_other_seed_other_frames(
     walk: Path, write_spec: SpecWriter, tmp_path: Path
 ) -> None:
-    # A different batch size too: frames do not depend on how they were batched.
-    again = render_spec(write_spec(walk_spec(batch=5)), tmp_path / "again.mp4").output
+    again = render_spec(write_spec(walk_spec()), tmp_path / "again.mp4").output
     assert decoded_md5s(again) == decoded_md5s(walk)
     other = render_spec(write_spec(walk_spec(seed=43)), tmp_path / "other.mp4").output
     differing = [
         a != b for a, b in zip(decoded_md5s(other)[:30], decoded_md5s(walk)[:30], strict=True)
     ]
     assert all(differing)
+
+
+def test_another_batch_size_changes_pixels_by_rounding_at_most(
+    walk: Path, write_spec: SpecWriter, tmp_path: Path
+) -> None:
+    # The CPU kernels may round differently for another batch shape; the picture is the same.
+    other = render_spec(write_spec(walk_spec(batch=5)), tmp_path / "batch5.mp4").output
+    for index in (0, 6, 17, 33):
+        difference = np.abs(frame(other, index).astype(int) - frame(walk, index).astype(int))
+        assert difference.max() <= 3 and difference.mean() < 0.01
 
 
 def test_plan_names_the_pipes(write_spec: SpecWriter) -> None:
