@@ -8,13 +8,17 @@ when a model's shapes are not cached yet.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.errors import ModelError
 from engine.resolve.timeline import ResolvedModel
 from engine.spec.generator import FrameModel, GeneratorLayer
 
+if TYPE_CHECKING:
+    from engine.gan.loading import ModelInfo
 
-def _info(path: Path, trust: bool):  # type: ignore[no-untyped-def]
+
+def _info(path: Path, trust: bool) -> ModelInfo:
     from engine.gan.loading import inspect_model
 
     return inspect_model(path, trust=trust)

@@ -248,25 +248,23 @@ scenes:
 """,
         encoding="utf-8",
     )
-    (tmp_path / "rows.csv").write_text("name,seed\na,1\nb,2\nc,1\n", encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "engine", "batch", str(tmp_path / "walk.yaml.j2"),
-         "--data", str(tmp_path / "rows.csv"), "--jobs", "2", "-q"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
+
+    def batch(rows: str) -> None:
+        (tmp_path / "rows.csv").write_text(rows, encoding="utf-8")
+        result = subprocess.run(
+            [sys.executable, "-m", "engine", "batch", str(tmp_path / "walk.yaml.j2"),
+             "--data", str(tmp_path / "rows.csv"), "--jobs", "2", "-q"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+
+    batch("name,seed\na,1\nb,2\nc,1\n")
     a, b, c = (decoded_md5s(tmp_path / "out" / f"{name}.mp4") for name in "abc")
     assert len(a) == len(b) == 15
     assert a == c and all(x != y for x, y in zip(a, b, strict=True))
     # A new seed changes no ffmpeg argument, only what the feed makes: that row alone renders
     # again (regression: the inputs hash left the feeds out, so it was skipped as up to date).
-    (tmp_path / "rows.csv").write_text("name,seed\na,1\nb,3\nc,1\n", encoding="utf-8")
-    again = subprocess.run(
-        [sys.executable, "-m", "engine", "batch", str(tmp_path / "walk.yaml.j2"),
-         "--data", str(tmp_path / "rows.csv"), "--jobs", "2", "-q"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert again.returncode == 0, again.stderr
+    batch("name,seed\na,1\nb,3\nc,1\n")
     rows = json.loads((tmp_path / "walk.batch.json").read_text(encoding="utf-8"))["rows"]
     assert [row["status"] for row in rows] == ["skipped", "rendered", "skipped"]
     assert decoded_md5s(tmp_path / "out" / "b.mp4") != b
