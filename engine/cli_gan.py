@@ -59,10 +59,9 @@ def _model_info(path: Path, trust: bool) -> Any:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    info = _model_info(Path(args.model), args.trust_model)
+    from engine.gan.loading import shape_text as shown
 
-    def shown(shape: tuple[int | None, ...]) -> str:
-        return "(batch, " + ", ".join("any" if d is None else str(d) for d in shape) + ")"
+    info = _model_info(Path(args.model), args.trust_model)
 
     print(f"model:        {info.path}")
     print(f"format:       {info.format}")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import MediaError
-from engine.resolve.cache import digest_of
+from engine.resolve.cache import digest_of, folder_digest
 from engine.resolve.fonts import resolve_font
 from engine.resolve.timeline import ResolvedSpec
 from engine.spec.loader import LoadedSpec
@@ -42,12 +42,8 @@ def make_portable(loaded: LoadedSpec, resolved: ResolvedSpec) -> PortableSpec:
         path = path.resolve()
         if not path.is_dir():
             return ship(path)
-        inside = sorted(p for p in path.rglob("*") if p.is_file())
-        digest = hashlib.sha256()
-        for file in inside:
-            digest.update(f"{file.relative_to(path)}\0{digest_of(file)}\0".encode())
-        folder = f"f/{digest.hexdigest()[:24]}"
-        for file in inside:
+        folder = f"f/{folder_digest(path)[:24]}"
+        for file in sorted(p for p in path.rglob("*") if p.is_file()):
             files[f"{folder}/{file.relative_to(path)}"] = file
         return folder
 

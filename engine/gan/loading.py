@@ -13,6 +13,7 @@ unless the spec says ``trust_model: true``.
 from __future__ import annotations
 
 import json
+import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,11 @@ class ModelInfo:
     lambda_layers: tuple[str, ...] = ()
     #: Picture models of any size: the output shape for a 64×64 input.
     output_for_64: tuple[int, ...] | None = None
+
+
+def shape_text(shape: tuple[int | None, ...]) -> str:
+    """A model's shape as a person reads it: ``(batch, 64, 64, 3)``, ``any`` for a free size."""
+    return "(batch, " + ", ".join("any" if d is None else str(d) for d in shape) + ")"
 
 
 def model_format(path: Path) -> str:
@@ -152,10 +158,10 @@ def static_checks(path: Path, trust: bool) -> tuple[str, str | None, list[str]]:
 
 def inspect_model(path: Path, *, trust: bool) -> ModelInfo:
     """Check a model file and read its shapes (cached by content)."""
-    from engine.resolve.cache import cache_path, content_key, digest_of, write_json_cached
+    from engine.resolve.cache import cache_path, content_key, write_json_cached
 
     fmt, activation, lambdas = static_checks(path, trust)
-    digest = digest_of(path) if fmt != "savedmodel" else _folder_digest(path)
+    digest = _content_digest(path, fmt)
     # The record's fields are part of the key: a new field must not meet an old record.
     key = content_key("model-info/2", [digest, fmt])
     cached = cache_path(key, ".json")
@@ -202,8 +208,29 @@ def _probe_64(model: Any) -> list[int] | None:
 
 
 def load_model(path: Path, *, trust: bool, fmt: str | None = None) -> Any:
-    """The Keras model in ``path`` (after :func:`static_checks`), ready for inference."""
+    """The Keras model in ``path`` (after :func:`static_checks`), ready for inference.
+
+    Loaded once per file content in a process: validation reading the shapes, every feed of a
+    render and every row of a batch share the one copy."""
     fmt = fmt or static_checks(path, trust)[0]
+    key = (str(path.resolve()), _content_digest(path, fmt), trust)
+    with _LOADED_LOCK:
+        if key not in _LOADED:
+            _LOADED[key] = _load(path, fmt, trust)
+        return _LOADED[key]
+
+
+_LOADED: dict[tuple[str, str, bool], Any] = {}
+_LOADED_LOCK = threading.Lock()
+
+
+def _content_digest(path: Path, fmt: str) -> str:
+    from engine.resolve.cache import digest_of, folder_digest
+
+    return folder_digest(path) if fmt == "savedmodel" else digest_of(path)
+
+
+def _load(path: Path, fmt: str, trust: bool) -> Any:
     tf, keras = require()
     try:
         if fmt == "savedmodel":
@@ -240,14 +267,3 @@ def _shape(shape: Any, path: Path, what: str) -> list[int | None]:
             raise ModelError(f"{path}: the model has {len(shape)} {what}s; it must have one")
         shape = shape[0]
     return [None if d is None else int(d) for d in tuple(shape)[1:]]
-
-
-def _folder_digest(path: Path) -> str:
-    import hashlib
-
-    from engine.resolve.cache import digest_of
-
-    digest = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        digest.update(str(file.relative_to(path)).encode() + b"\0" + digest_of(file).encode())
-    return digest.hexdigest()

@@ -10,7 +10,6 @@ the layer is asked for, and a farm chunk's frames equal the whole render's bit f
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -27,17 +26,6 @@ from engine.gan.tf import require
 from engine.spec.generator import Motion
 
 _MOTION: TypeAdapter[Any] = TypeAdapter(Motion)
-_LOCK = threading.Lock()
-_MODELS: dict[tuple[str, str, bool], Any] = {}
-
-
-def cached_model(path: str, sha256: str, trust: bool) -> Any:
-    """One loaded copy of each model file per process (feeds of one render share it)."""
-    key = (path, sha256, trust)
-    with _LOCK:
-        if key not in _MODELS:
-            _MODELS[key] = load_model(Path(path), trust=trust)
-        return _MODELS[key]
 
 
 def _to_pixels(tf: Any, values: Any, value_range: str) -> Any:
@@ -57,7 +45,7 @@ class GeneratorFrames:
         tf, _ = require()
         self.feed = feed
         self.motion = _MOTION.validate_json(feed.motion_json)
-        model = cached_model(feed.model, feed.model_sha256, feed.trust_model)
+        model = load_model(Path(feed.model), trust=feed.trust_model)
         signature = tf.TensorSpec([feed.batch, feed.latent_dim], tf.float32)
 
         def infer(latents: Any) -> Any:
@@ -102,7 +90,7 @@ class FrameModelFrames:
     def __init__(self, feed: FrameModelFeed) -> None:
         tf, _ = require()
         self.feed = feed
-        model = cached_model(feed.model, feed.model_sha256, feed.trust_model)
+        model = load_model(Path(feed.model), trust=feed.trust_model)
         # A fixed batch shape: one trace, and the same kernels for the last, short batch.
         signature = tf.TensorSpec([feed.batch, feed.height, feed.width, 3], tf.uint8)
 

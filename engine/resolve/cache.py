@@ -45,6 +45,14 @@ def digest_of(path: Path) -> str:
     return file_digest(str(path), stat.st_mtime_ns, stat.st_size)
 
 
+def folder_digest(path: Path) -> str:
+    """A folder's content hash: every file's relative name and content, in sorted order."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(f"{file.relative_to(path)}\0{digest_of(file)}\0".encode())
+    return digest.hexdigest()
+
+
 def cache_path(key: str, suffix: str) -> Path:
     """Where the artifact for ``key`` lives (it may not exist yet)."""
     return cache_dir() / key[:2] / f"{key}{suffix}"

@@ -8,20 +8,11 @@ when a model's shapes are not cached yet.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from engine.errors import ModelError
+from engine.gan.loading import inspect_model, shape_text
 from engine.resolve.timeline import ResolvedModel
 from engine.spec.generator import FrameModel, GeneratorLayer
-
-if TYPE_CHECKING:
-    from engine.gan.loading import ModelInfo
-
-
-def _info(path: Path, trust: bool) -> ModelInfo:
-    from engine.gan.loading import inspect_model
-
-    return inspect_model(path, trust=trust)
 
 
 def _range(path: Path, wanted: str, found: str | None) -> str:
@@ -36,17 +27,17 @@ def _range(path: Path, wanted: str, found: str | None) -> str:
 
 
 def resolve_generator(layer: GeneratorLayer, path: Path) -> ResolvedModel:
-    info = _info(path, layer.trust_model)
+    info = inspect_model(path, trust=layer.trust_model)
     if len(info.input_shape) != 1 or info.input_shape[0] is None:
         raise ModelError(
             f"{path}: a generator takes one latent vector per frame (input shape (batch, N)); "
-            f"this model's input is {_shown(info.input_shape)}"
+            f"this model's input is {shape_text(info.input_shape)}"
         )
     out = info.output_shape
     if len(out) != 3 or out[0] is None or out[1] is None or out[2] != 3:
         raise ModelError(
             f"{path}: a generator must output RGB pictures of a fixed size "
-            f"(batch, height, width, 3); this model outputs {_shown(out)}"
+            f"(batch, height, width, 3); this model outputs {shape_text(out)}"
         )
     latent = info.input_shape[0]
     for i, point in enumerate(getattr(layer.motion, "points", [])):
@@ -69,12 +60,12 @@ def resolve_generator(layer: GeneratorLayer, path: Path) -> ResolvedModel:
 def resolve_frame_model(
     option: FrameModel, path: Path, clip_size: tuple[int, int], canvas: tuple[int, int]
 ) -> ResolvedModel:
-    info = _info(path, option.trust_model)
+    info = inspect_model(path, trust=option.trust_model)
     shape_in, shape_out = info.input_shape, info.output_shape
     if len(shape_in) != 3 or shape_in[2] != 3:
         raise ModelError(
             f"{path}: a frame model takes RGB pictures (batch, height, width, 3); this model "
-            f"takes {_shown(shape_in)}"
+            f"takes {shape_text(shape_in)}"
         )
     resized = info.output_for_64 is not None and tuple(info.output_for_64[:2]) != (64, 64)
     if (
@@ -85,8 +76,8 @@ def resolve_frame_model(
     ):
         raise ModelError(
             f"{path}: a frame model must return RGB pictures of the size it is given; this "
-            f"model takes {_shown(shape_in)} and returns {_shown(shape_out)}"
-            + (f" (64×64 in, {_shown(info.output_for_64)} out)" if resized else "")
+            f"model takes {shape_text(shape_in)} and returns {shape_text(shape_out)}"
+            + (f" (64×64 in, {shape_text(info.output_for_64)} out)" if resized else "")
         )
     h, w = shape_in[0], shape_in[1]
     size = _within(clip_size, canvas) if h is None or w is None else (w, h)
@@ -107,7 +98,3 @@ def _within(size: tuple[int, int], bounds: tuple[int, int]) -> tuple[int, int]:
     w, h = size
     scale = min(1.0, bounds[0] / w, bounds[1] / h)
     return max(2, round(w * scale / 2) * 2), max(2, round(h * scale / 2) * 2)
-
-
-def _shown(shape: tuple[int | None, ...]) -> str:
-    return "(batch, " + ", ".join("any" if d is None else str(d) for d in shape) + ")"

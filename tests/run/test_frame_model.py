@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.gan.producer import cached_model
+from engine.gan.loading import load_model
 from engine.pipeline import render_spec
 from tests.conftest import SpecWriter
 from tests.media import count_frames, frame, probe, run_ffmpeg
@@ -40,7 +40,7 @@ scenes:
     info = probe(out)
     assert count_frames(out) == 40  # 1.6 s of the clip at 25 fps
     assert info.has_audio  # the clip's own sound is kept
-    model = cached_model(str(STYLIZE), "", False)
+    model = load_model(STYLIZE, trust=False)
     for index in (0, 17, 39):
         original = source_frame(assets / "clip.mp4", index + 10)  # trim 0.4 s = 10 frames
         restyled = np.asarray(model(original[None].astype("float32") / 255.0, training=False))

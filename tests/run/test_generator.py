@@ -13,8 +13,8 @@ import pytest
 
 from engine.cli import main
 from engine.errors import FeedError
+from engine.gan.loading import load_model
 from engine.gan.motion import motion_latents
-from engine.gan.producer import cached_model
 from engine.pipeline import prepare, render_spec, render_still
 from engine.spec.generator import Keyframes, RandomWalk
 from tests.conftest import SpecWriter
@@ -45,7 +45,7 @@ scenes:
 
 def expected_frames(motion: object, seed: int, layer_frames: int, frames: list[int]) -> np.ndarray:
     """What the model itself makes for those frames, computed here without ffmpeg."""
-    model = cached_model(str(DEMO), "", False)
+    model = load_model(DEMO, trust=False)
     z = motion_latents(
         motion,  # type: ignore[arg-type]
         seed=seed,
@@ -225,12 +225,18 @@ scenes:
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline and not any(".part" in p.name for p in tmp_path.iterdir()):
         time.sleep(0.1)
+    assert any(".part" in p.name for p in tmp_path.iterdir()), "the render never started"
     time.sleep(2.0)  # frames are streaming by now
     os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does to the job
-    _, stderr = process.communicate(timeout=60)
+    try:
+        _, stderr = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, stderr = process.communicate()
+        pytest.fail(f"still running 60 s after Ctrl-C; stderr:\n{stderr}")
     assert process.returncode == 130, stderr
-    assert "interrupted" in stderr and "Traceback" not in stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"]
+    assert "interrupted" in stderr and "Traceback" not in stderr, stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"], stderr
 
 
 def test_a_generator_without_a_duration_needs_one_from_its_scene(write_spec: SpecWriter) -> None:
