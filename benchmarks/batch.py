@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import shutil
 import subprocess
 import sys
 import time
@@ -24,7 +23,14 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import Timing, machine, report, time_command  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    Timing,
+    machine,
+    photos_and_music,
+    report,
+    time_command,
+    x264_aac,
+)
 
 TEMPLATE = """version: 1
 output: {path: "out/{{ sku }}.mp4", size: 1280x720, fps: 30,
@@ -40,14 +46,7 @@ audio:
 
 
 def prepare(work: Path, rows: int) -> list[dict[str, str]]:
-    from specs.make_assets import landscape
-
-    work.mkdir(parents=True, exist_ok=True)
-    for i in range(6):
-        path = work / f"photo{i + 1}.jpg"
-        if not path.exists():
-            landscape(i, (1600, 1067)).save(path, quality=88)
-    shutil.copy(ROOT / "specs" / "assets" / "music.ogg", work / "music.ogg")
+    photos_and_music(work, (1600, 1067), quality=88)
     (work / "promo.yaml.j2").write_text(TEMPLATE, encoding="utf-8")
     data = [
         {"sku": f"SKU{n:03d}", "photo": f"photo{n % 6 + 1}.jpg", "title": f"Product {n}"}
@@ -105,18 +104,7 @@ def hand_commands(ffmpeg: str, work: Path, data: list[dict[str, str]]) -> list[l
                 "[v]",
                 "-map",
                 "[a]",
-                "-c:v",
-                "libx264",
-                "-preset",
-                "veryfast",
-                "-crf",
-                "23",
-                "-pix_fmt",
-                "yuv420p",
-                "-c:a",
-                "aac",
-                "-b:a",
-                "192k",
+                *x264_aac("veryfast"),
                 "-t",
                 "3",
                 str(work / "hand" / f"{row['sku']}.mp4"),

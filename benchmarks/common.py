@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass
@@ -25,6 +29,30 @@ class Timing:
     @property
     def median_cpu(self) -> float:
         return statistics.median(self.cpu)
+
+
+def photos_and_music(work: Path, size: tuple[int, int], quality: int, count: int = 6) -> list[Path]:
+    """``count`` procedural photos (made once, kept between runs) and the example music, in
+    ``work``; returns the photos."""
+    from specs.make_assets import landscape
+
+    work.mkdir(parents=True, exist_ok=True)
+    photos = []
+    for i in range(count):
+        path = work / f"photo{i + 1}.jpg"
+        if not path.exists():
+            landscape(i, size).save(path, quality=quality)
+        photos.append(path)
+    shutil.copy(ROOT / "specs" / "assets" / "music.ogg", work / "music.ogg")
+    return photos
+
+
+def x264_aac(preset: str, crf: int = 23) -> list[str]:
+    """The encoder arguments of the hand-written commands: what reelspec's specs ask for."""
+    return [
+        "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
+        "-c:a", "aac", "-b:a", "192k",
+    ]  # fmt: skip
 
 
 def _children_cpu() -> float:

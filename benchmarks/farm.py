@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,20 +27,20 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import Timing, machine, report, time_call, time_command  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    Timing,
+    machine,
+    photos_and_music,
+    report,
+    time_call,
+    time_command,
+)
 
 CHUNKS = 6
 
 
 def write_spec(work: Path, threads: int | None) -> Path:
-    from specs.make_assets import landscape
-
-    work.mkdir(parents=True, exist_ok=True)
-    for i in range(6):
-        path = work / f"photo{i + 1}.jpg"
-        if not path.exists():
-            landscape(i, (1600, 1067)).save(path, quality=88)
-    shutil.copy(ROOT / "specs" / "assets" / "music.ogg", work / "music.ogg")
+    photos_and_music(work, (1600, 1067), quality=88)
     scenes = "\n".join(
         f"  - {{duration: 5.5, layers: [{{type: image, src: photo{i % 6 + 1}.jpg, "
         f"zoom: {{from: 1, to: 1.1}}}}, {{type: text, text: 'Part {i + 1}', position: bottom, "

@@ -26,24 +26,18 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import Timing, machine, report, time_command  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    Timing,
+    machine,
+    photos_and_music,
+    report,
+    time_command,
+    x264_aac,
+)
 
 W, H, FPS, SECONDS, FADE = 1920, 1080, 30, 4, 1
 #: The encoder settings every method uses (reelspec's spec says the same).
-ENCODE = [
-    "-c:v",
-    "libx264",
-    "-preset",
-    "medium",
-    "-crf",
-    "23",
-    "-pix_fmt",
-    "yuv420p",
-    "-c:a",
-    "aac",
-    "-b:a",
-    "192k",
-]
+ENCODE = x264_aac("medium")
 TOTAL = 6 * SECONDS - 5 * FADE
 
 
@@ -51,17 +45,8 @@ def make_inputs(work: Path) -> dict[str, Path]:
     """Camera-sized photos (3000×2000, so each must be scaled and cropped), music, title."""
     from PIL import Image
 
-    from specs.make_assets import landscape
-
-    work.mkdir(parents=True, exist_ok=True)
-    photos = []
-    for i in range(6):
-        path = work / f"photo{i + 1}.jpg"
-        if not path.exists():
-            landscape(i, (3000, 2000)).save(path, quality=90)
-        photos.append(path)
+    photos = photos_and_music(work, (3000, 2000), quality=90)
     music = work / "music.ogg"
-    shutil.copy(ROOT / "specs" / "assets" / "music.ogg", music)
     spec = work / "slideshow.yaml"
     scenes = "\n".join(
         f"  - {{duration: {SECONDS}, layers: [{{type: image, src: {p.name}, fit: cover}}]}}"
