@@ -12,10 +12,13 @@ import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from engine import __version__
 from engine.errors import ReelspecError
+
+if TYPE_CHECKING:
+    from engine.batch.runner import RowRenderer
 
 EXIT_INTERNAL = 70
 DEFAULT_SCHEMA_PATH = Path("schemas/reelspec.schema.json")
@@ -129,7 +132,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         resolved = prepare(spec).resolved
         out = resolved.output
         print(
-            f"ok: {spec}: {len(resolved.scenes)} scene(s), {resolved.duration:g}s, "
+            f"ok: {spec}: {len(resolved.scenes)} scene(s), {float(resolved.duration):g}s, "
             f"{resolved.frame_count} frames at {out.size} {out.fps} fps, {out.video.codec}"
         )
     return 0
@@ -140,13 +143,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from engine.run.ffmpeg import ffmpeg_binary
 
     prepared = prepare(args.spec)
-    window = _window(args.window)
-    try:
-        plan = plan_for(prepared, window)
-    except ValueError as exc:  # the window misses the video
-        from engine.errors import UserError
-
-        raise UserError(str(exc)) from None
+    plan = plan_for(prepared, _window(args.window))
     if args.json:
         text = (
             json.dumps(
@@ -207,6 +204,11 @@ def _variables(pairs: list[str]) -> dict[str, str]:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
+    return _batch(args, None)
+
+
+def _batch(args: argparse.Namespace, render_row: RowRenderer | None) -> int:
+    """A batch, its rows rendered here or (``render_row``) by the farm."""
     from engine.batch import prepare_batch, read_rows, run_batch
     from engine.errors import TemplateError
     from engine.template import TemplateLimits
@@ -253,6 +255,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         force=args.force,
         on_progress=None if args.quiet else display.progress,
         on_row=display.row,
+        render_row=render_row,
     )
     print(
         f"{result.count('rendered')} rendered, {result.count('skipped')} up to date, "
@@ -298,14 +301,13 @@ def cmd_farm_batch(args: argparse.Namespace) -> int:
     from engine.farm.batch import farm_batch_executor
 
     with farm_batch_executor(args.scheduler, args.workers) as executor:
-        args.executor = executor
-        return cmd_batch(args)
+        return _batch(args, executor)
 
 
 def cmd_text2video(args: argparse.Namespace) -> int:
     from engine.errors import UserError
     from engine.run.files import write_bytes_atomic
-    from engine.text2video.build import Options, build_spec, spec_yaml
+    from engine.text2video.build import Options, build_spec, schema_reference, spec_yaml
 
     script = Path(args.script)
     try:
@@ -322,7 +324,12 @@ def cmd_text2video(args: argparse.Namespace) -> int:
             fps=args.fps,
         ),
     )
-    write_bytes_atomic(target, spec_yaml(spec, script.name).encode("utf-8"))
+    schema, schema_file = schema_reference(target)
+    if schema_file is not None:
+        from engine.spec.schema import spec_schema_text
+
+        write_bytes_atomic(schema_file, spec_schema_text().encode("utf-8"))
+    write_bytes_atomic(target, spec_yaml(spec, script.name, schema).encode("utf-8"))
     print(f"wrote {target} ({len(spec['scenes'])} scenes)")
     if args.render:
         from engine.pipeline import render_spec

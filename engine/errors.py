@@ -70,6 +70,12 @@ class SpecError(UserError):
         head = f"{count} problem{'s' if count != 1 else ''} in spec"
         super().__init__(head + ":\n" + "\n".join(f"  {issue}" for issue in self.issues))
 
+    def __reduce__(self) -> tuple[type[SpecError], tuple[tuple[SpecIssue, ...]]]:
+        # Pickling an exception calls its class with ``args`` (the joined text), which would
+        # read the text as a sequence of issues, one letter each; a farm worker's error must
+        # reach the user as it was raised.
+        return (type(self), (self.issues,))
+
 
 class MediaError(UserError):
     """A media file is missing, unreadable, or not something ffmpeg can decode."""
@@ -94,12 +100,18 @@ class RenderError(ReelspecError):
     exit_code = 3
 
     def __init__(self, message: str, command: Sequence[str] = (), stderr_tail: str = "") -> None:
+        self.message = message
         self.command = tuple(command)
         self.stderr_tail = stderr_tail
         text = message
         if stderr_tail:
             text += "\nffmpeg said:\n" + "\n".join(f"  {ln}" for ln in stderr_tail.splitlines())
         super().__init__(text)
+
+    def __reduce__(self) -> tuple[type[RenderError], tuple[str, tuple[str, ...], str]]:
+        # Keep the command and ffmpeg's words apart through pickling (errors come back from
+        # farm workers that way).
+        return (type(self), (self.message, self.command, self.stderr_tail))
 
 
 class RenderInterrupted(ReelspecError):

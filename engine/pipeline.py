@@ -3,11 +3,14 @@ code call these rather than stitching the stages themselves."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from engine.compile import Plan, compile_plan, compile_still
+from engine.errors import UserError
 from engine.resolve import ResolvedSpec, resolve
+from engine.resolve.timeline import exact, frame_at
 from engine.run.render import ProgressCallback, RenderResult, render
 from engine.spec import load_spec
 from engine.spec.loader import LoadedSpec
@@ -26,7 +29,39 @@ def prepare(spec_path: str | Path) -> Prepared:
 
 
 def plan_for(prepared: Prepared, window: tuple[float, float] | None = None) -> Plan:
-    return compile_plan(prepared.resolved, window)
+    """The plan of the whole video, or of the frames that start in [t0, t1) seconds."""
+    return compile_plan(prepared.resolved, window_frames(prepared.resolved, window))
+
+
+def window_frames(
+    resolved: ResolvedSpec, window: tuple[float, float] | None
+) -> tuple[int, int] | None:
+    """Seconds [t0, t1) as frames, checked against the video: a UserError when the window is
+    not finite, not ordered or holds none of the video's frames."""
+    if window is None:
+        return None
+    t0, t1 = window
+    if not (math.isfinite(t0) and math.isfinite(t1)) or t1 <= t0:
+        raise UserError(f"the window must be two finite times START < END (got {t0:g}:{t1:g})")
+    f0 = max(0, frame_at(exact(t0), resolved.fps))
+    f1 = min(resolved.frame_count, frame_at(exact(t1), resolved.fps))
+    if f1 <= f0:
+        raise UserError(
+            f"the window {t0:g}:{t1:g}s holds none of the video's frames "
+            f"(it lasts {float(resolved.seconds):g}s)"
+        )
+    return f0, f1
+
+
+def frame_shown_at(resolved: ResolvedSpec, at: float) -> int:
+    """The frame on screen at ``at`` seconds (frame n shows from n/fps until the next one);
+    a UserError when that is not a time inside the video."""
+    seconds = float(resolved.seconds)
+    if not math.isfinite(at) or at < 0 or at >= seconds:
+        raise UserError(
+            f"--at must be a time inside the video, from 0 to under {seconds:g}s (got {at:g})"
+        )
+    return min(resolved.frame_count - 1, math.floor(exact(at) * resolved.fps))
 
 
 def render_spec(
@@ -66,7 +101,9 @@ def write_subtitles(resolved: ResolvedSpec, output: Path) -> list[Path]:
 
 
 def render_still(spec_path: str | Path, at: float, output: str | Path) -> RenderResult:
+    """The frame on screen at ``at`` seconds, written as an image."""
     prepared = prepare(spec_path)
     target = Path(output)
-    plan = compile_still(prepared.resolved, at, str(target))
+    frame = frame_shown_at(prepared.resolved, at)
+    plan = compile_still(prepared.resolved, frame, str(target))
     return render(plan, target, write_manifest=False)

@@ -11,7 +11,17 @@ import numpy as np
 from engine.resolve.probe import MediaInfo, count_frames, probe
 from engine.run.ffmpeg import ffmpeg_binary
 
-__all__ = ["MediaInfo", "audio_samples", "count_frames", "frame", "probe", "rms", "run_ffmpeg"]
+__all__ = [
+    "MediaInfo",
+    "audio_samples",
+    "count_frames",
+    "frame",
+    "probe",
+    "rms",
+    "run_ffmpeg",
+    "stream_starts",
+    "tone_level",
+]
 
 
 def run_ffmpeg(*args: str) -> bytes:
@@ -59,3 +69,31 @@ def audio_samples(path: Path, rate: int = 48000) -> np.ndarray:
 def rms(samples: np.ndarray, t0: float, t1: float, rate: int = 48000) -> float:
     window = samples[int(t0 * rate) : int(t1 * rate)]
     return float(np.sqrt(np.mean(np.square(window, dtype=np.float64)))) if len(window) else 0.0
+
+
+def tone_level(samples: np.ndarray, freq: float, t0: float, t1: float, rate: int = 48000) -> float:
+    """The amplitude of the sine at ``freq`` Hz in [t0, t1) (Goertzel: one DFT bin, of a
+    Hann-windowed stretch), so one tone can be measured under others of other pitches."""
+    window = samples[int(t0 * rate) : int(t1 * rate)].astype(np.float64)
+    if len(window) == 0:
+        return 0.0
+    taper = np.hanning(len(window))
+    phase = np.exp(-2j * np.pi * freq * np.arange(len(window)) / rate)
+    return float(2 * abs(np.sum(window * taper * phase)) / np.sum(taper))
+
+
+def stream_starts(path: Path) -> dict[str, float]:
+    """The start time ffmpeg reports for each kind of stream ("video", "audio") of ``path``
+    (0 when it prints none: the stream starts with the file)."""
+    import re
+
+    result = subprocess.run(
+        [ffmpeg_binary(), "-hide_banner", "-nostdin", "-i", str(path)],
+        capture_output=True,
+        text=True,
+    )
+    starts: dict[str, float] = {}
+    for kind, rest in re.findall(r"Stream #\d+:\d+\S*: (Video|Audio): (.*)", result.stderr):
+        match = re.search(r"start (-?[\d.]+)", rest)
+        starts.setdefault(kind.lower(), float(match.group(1)) if match else 0.0)
+    return starts

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -37,6 +38,8 @@ class RowOutcome:
     output_hash: str | None = None
     error: str | None = None
     seconds: float = 0.0
+    #: ``host:pid`` of the process that rendered the row (a farm worker, or this process).
+    rendered_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,14 +55,16 @@ class BatchResult:
         return sum(1 for o in self.outcomes if o.status == status)
 
 
-#: Makes ``item.output`` for one valid row, reporting progress; raises ReelspecError on
-#: failure. The default renders here; the farm sends the row to a Dask cluster.
-RowRenderer = Callable[[PreparedRow, Callable[[Progress], None]], None]
+#: Makes ``item.output`` for one valid row, reporting progress, and says which process made
+#: it (``host:pid``); raises ReelspecError on failure. The default renders here; the farm
+#: sends the row to a Dask cluster.
+RowRenderer = Callable[[PreparedRow, Callable[[Progress], None]], str]
 
 
-def render_locally(item: PreparedRow, on_progress: Callable[[Progress], None]) -> None:
+def render_locally(item: PreparedRow, on_progress: Callable[[Progress], None]) -> str:
     assert item.plan is not None and item.output is not None and item.resolved is not None
     render(item.plan, item.output, on_progress=on_progress, spec_hash=item.resolved.spec_hash)
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 #: Called with (frames done in the whole batch, frames in the whole batch).
@@ -165,7 +170,7 @@ def run_batch(
         assert item.output is not None
         started = time.monotonic()
         try:
-            renderer(item, progress_of(item.row.number))
+            made_by = renderer(item, progress_of(item.row.number))
         except ReelspecError as exc:
             return RowOutcome(
                 item.row.number,
@@ -184,6 +189,7 @@ def run_batch(
             item.inputs_hash,
             file_sha256(item.output),
             seconds=round(time.monotonic() - started, 3),
+            rendered_by=made_by,
         )
 
     workers = max(1, min(jobs or getattr(renderer, "jobs", None) or default_jobs(), len(todo) or 1))

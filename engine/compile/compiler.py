@@ -15,6 +15,7 @@ from engine.compile.graph import GraphBuilder, f
 from engine.compile.layers import Canvas
 from engine.compile.output import (
     REPRODUCIBLE,
+    REPRODUCIBLE_AUDIO,
     audio_args,
     container_args,
     video_args,
@@ -22,7 +23,7 @@ from engine.compile.output import (
 )
 from engine.compile.plan import Plan
 from engine.compile.video import add_overlays, compile_scene, join_scenes, window_trim
-from engine.resolve.timeline import ResolvedSpec, frames_for
+from engine.resolve.timeline import ResolvedSpec
 
 
 def canvas_for(resolved: ResolvedSpec) -> Canvas:
@@ -31,12 +32,11 @@ def canvas_for(resolved: ResolvedSpec) -> Canvas:
 
 
 def compile_plan(
-    resolved: ResolvedSpec, window: tuple[float, float] | None = None, *, audio: bool = True
+    resolved: ResolvedSpec, window: tuple[int, int] | None = None, *, audio: bool = True
 ) -> Plan:
-    """The plan for the whole video, or for the frames in ``window`` = [t0, t1) seconds."""
+    """The plan for the whole video, or for its frames ``window`` = [f0, f1)."""
     canvas = canvas_for(resolved)
-    t0, t1 = window or (0.0, resolved.duration)
-    f0, f1 = _window_frames(resolved, t0, t1)
+    f0, f1 = _window_frames(resolved, window)
     g = GraphBuilder()
     video = _video_graph(g, resolved, canvas, f0, f1)
     if resolved.output.video.codec == "gif":
@@ -47,14 +47,7 @@ def compile_plan(
     audio_label = None
     video_chains = len(g.chains)
     if audio and resolved.output.audio_codec is not None:
-        assert resolved.output.audio is not None
-        audio_label = compile_audio(
-            g,
-            resolved,
-            float(Fraction(f0) / canvas.fps),
-            float(Fraction(f1) / canvas.fps),
-            resolved.output.audio.sample_rate,
-        )
+        audio_label = compile_audio(g, resolved, (f0, f1))
     maps = [f"[{video}]"] + ([f"[{audio_label}]"] if audio_label else [])
     out = resolved.output
     args = [*video_args(out), "-r", str(canvas.fps)]
@@ -82,13 +75,7 @@ def compile_audio_plan(resolved: ResolvedSpec, output_path: str) -> Plan | None:
     if out.audio_codec is None or out.audio is None:
         return None
     g = GraphBuilder()
-    label = compile_audio(
-        g,
-        resolved,
-        0.0,
-        float(Fraction(resolved.frame_count) / resolved.fps),
-        out.audio.sample_rate,
-    )
+    label = compile_audio(g, resolved, (0, resolved.frame_count))
     if label is None:
         return None
     return Plan(
@@ -96,18 +83,19 @@ def compile_audio_plan(resolved: ResolvedSpec, output_path: str) -> Plan | None:
         filter_graph=(),
         audio_graph=tuple(g.chains),
         maps=(f"[{label}]",),
-        output_args=(*audio_args(out), *REPRODUCIBLE[:4], "-flags:a", "+bitexact"),
+        output_args=(*audio_args(out), *REPRODUCIBLE_AUDIO),
         output_path=output_path,
-        duration=float(Fraction(resolved.frame_count) / resolved.fps),
+        duration=float(resolved.seconds),
         frame_count=0,
         has_audio=True,
     )
 
 
-def compile_still(resolved: ResolvedSpec, at: float, output_path: str) -> Plan:
-    """The plan for the single frame shown at time ``at``, written as an image."""
+def compile_still(resolved: ResolvedSpec, frame: int, output_path: str) -> Plan:
+    """The plan for the single frame ``frame``, written as an image."""
+    if not 0 <= frame < resolved.frame_count:
+        raise ValueError(f"frame {frame} is outside the video's {resolved.frame_count} frames")
     canvas = canvas_for(resolved)
-    frame = max(0, min(frames_for(at, canvas.fps), resolved.frame_count - 1))
     g = GraphBuilder()
     video = _video_graph(g, resolved, canvas, frame, frame + 1)
     video = g.one([video], [f("format", "rgb24")])
@@ -124,33 +112,29 @@ def compile_still(resolved: ResolvedSpec, at: float, output_path: str) -> Plan:
     )
 
 
-def _window_frames(resolved: ResolvedSpec, t0: float, t1: float) -> tuple[int, int]:
+def _window_frames(resolved: ResolvedSpec, window: tuple[int, int] | None) -> tuple[int, int]:
     total = resolved.frame_count
-    f0 = max(0, min(total, frames_for(t0, resolved.fps)))
-    f1 = max(0, min(total, frames_for(t1, resolved.fps)))
+    if window is None:
+        return 0, total
+    f0, f1 = max(0, window[0]), min(total, window[1])
     if f1 <= f0:
-        raise ValueError(f"empty window [{t0}, {t1}) in a {resolved.duration:g}s video")
+        raise ValueError(
+            f"empty window of frames [{window[0]}, {window[1]}) in a {total}-frame video"
+        )
     return f0, f1
 
 
 def _video_graph(g: GraphBuilder, resolved: ResolvedSpec, canvas: Canvas, f0: int, f1: int) -> str:
     """Only the scenes that touch frames [f0, f1) are compiled; the joined stream starts at
     the first of them and is trimmed to the window."""
-    t0 = float(Fraction(f0) / canvas.fps)
-    t1 = float(Fraction(f1) / canvas.fps)
-    chosen = [s for s in resolved.scenes if s.end > t0 and s.start < t1]
-    origin_frame = frames_for(chosen[0].start, canvas.fps)
-    streams = [(scene, compile_scene(g, canvas, scene, (f0, f1))) for scene in chosen]
+    chosen = [s for s in resolved.scenes if s.end_frame > f0 and s.first_frame < f1]
     # The first chosen scene has no predecessor in this graph, so it enters without transition.
-    first_scene = chosen[0]
-    if first_scene.transition is not None:
-        streams[0] = (replace(first_scene, transition=None), streams[0][1])
+    chosen[0] = replace(chosen[0], transition=None, transition_frames=0)
+    origin = chosen[0].first_frame
+    streams = [(scene, compile_scene(g, canvas, scene, (f0, f1))) for scene in chosen]
     video = join_scenes(g, canvas, streams)
-    video = add_overlays(
-        g, canvas, video, list(resolved.overlays), float(Fraction(origin_frame) / canvas.fps), t1
-    )
-    start, end = f0 - origin_frame, f1 - origin_frame
-    joined = frames_for(chosen[-1].end, canvas.fps) - origin_frame
-    if start != 0 or end != joined:
+    video = add_overlays(g, canvas, video, list(resolved.overlays), (origin, f1))
+    start, end = f0 - origin, f1 - origin
+    if start != 0 or end != chosen[-1].end_frame - origin:
         video = g.one([video], window_trim(start, end))
     return video

@@ -337,7 +337,7 @@ def video_input_options(layer: ResolvedLayer, frames: int, fps: Fraction) -> tup
     spec = layer.layer
     assert isinstance(spec, VideoLayer)
     needed = float(Fraction(frames) / fps) * spec.speed
-    available = (layer.length or 0.0) * spec.speed
+    available = float(layer.length or 0) * spec.speed
     options: list[str] = []
     if spec.trim.start:
         options += ["-ss", num(spec.trim.start)]

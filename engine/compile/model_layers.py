@@ -16,7 +16,7 @@ from engine.compile.layers import (
     conform,
     fit_chain,
 )
-from engine.resolve.timeline import ResolvedLayer, frames_for
+from engine.resolve.timeline import ResolvedLayer, exact, frame_at
 from engine.spec.generator import GeneratorLayer
 from engine.spec.layers import VideoLayer
 
@@ -51,7 +51,7 @@ def _generator(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
     model = layer.model
     assert isinstance(spec, GeneratorLayer) and model is not None and model.latent_dim
     fps = ctx.canvas.fps
-    layer_frames = frames_for(spec.duration, fps) if spec.duration else ctx.frames
+    layer_frames = frame_at(exact(spec.duration), fps) if spec.duration else ctx.frames
     layer_frames = max(1, layer_frames)
     a, b = ctx.shown
     end = max(1, min(layer_frames, b))
@@ -86,7 +86,7 @@ def frame_model_stream(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
     fps = ctx.canvas.fps
     a, b = ctx.shown
     needed = Fraction(b - a) / fps * Fraction(spec.speed).limit_denominator(10_000)
-    available = (layer.length or 0.0) * spec.speed
+    available = float(layer.length or 0) * spec.speed
     skip = float(Fraction(a) / fps) * spec.speed
     start = spec.trim.start + skip
     width, height = model.in_size

@@ -34,6 +34,10 @@ REPRODUCIBLE = (
     "-flags:a",
     "+bitexact",
 )
+#: The same for a file of sound alone (no video encoder to flag).
+REPRODUCIBLE_AUDIO = ("-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact")
+#: The same for a copy that encodes nothing (joining farm chunks).
+REPRODUCIBLE_COPY = ("-map_metadata", "-1", "-fflags", "+bitexact")
 
 
 def working_pix_fmt(output: Output) -> str:

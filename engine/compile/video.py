@@ -18,7 +18,7 @@ from engine.compile.layers import (
     covers_frame,
     sprite_frames,
 )
-from engine.resolve.timeline import ResolvedOverlay, ResolvedScene, frames_for
+from engine.resolve.timeline import ResolvedOverlay, ResolvedScene, exact, frame_at
 from engine.spec.layers import ImageLayer
 from engine.spec.models import ImageOverlay
 
@@ -106,14 +106,13 @@ def compile_scene(
 ) -> str:
     """The scene's stream; ``window`` = the absolute frames [f0, f1) that will be shown (layers
     whose frames are costly, like generators, make only those)."""
-    frames = frames_for(scene.duration, canvas.fps)
+    frames = scene.frames
     shown_frames = None
     if window is not None:
-        first = frames_for(scene.start, canvas.fps)
-        a = max(0, min(frames - 1, window[0] - first))
-        shown_frames = (a, max(a + 1, min(frames, window[1] - first)))
+        a = max(0, min(frames - 1, window[0] - scene.first_frame))
+        shown_frames = (a, max(a + 1, min(frames, window[1] - scene.first_frame)))
     ctx = SceneContext(g, canvas, frames, scene.background, scene.fit, shown_frames)
-    shown = [_layer_visibility(layer.layer, frames, canvas.fps) for layer in scene.layers]
+    shown = [_layer_visibility(layer.layer, scene, canvas.fps) for layer in scene.layers]
     # Layers under the topmost one that covers the whole frame for the whole scene are never
     # seen: they are not compiled at all (an unused stream would also be an ffmpeg error).
     bottom = max(
@@ -142,11 +141,20 @@ def compile_scene(
     return base
 
 
-def _layer_visibility(layer: object, scene_frames: int, fps: Fraction) -> Visibility:
-    start = getattr(layer, "start", 0.0)
+def _layer_visibility(layer: object, scene: ResolvedScene, fps: Fraction) -> Visibility:
+    """A layer's frames within its scene: its start and end are times in the scene, placed on
+    the absolute timeline and rounded there, like everything else."""
+    start = exact(getattr(layer, "start", 0))
     end = getattr(layer, "end", None)
-    first = min(scene_frames - 1, frames_for(start, fps))
-    last = scene_frames if end is None else min(scene_frames, max(first + 1, frames_for(end, fps)))
+    frames = scene.frames
+    first = min(frames - 1, max(0, frame_at(scene.start + start, fps) - scene.first_frame))
+    last = (
+        frames
+        if end is None
+        else min(
+            frames, max(first + 1, frame_at(scene.start + exact(end), fps) - scene.first_frame)
+        )
+    )
     return Visibility(
         start=first,
         frames=last - first,
@@ -182,15 +190,12 @@ def join_scenes(g: GraphBuilder, canvas: Canvas, scenes: list[tuple[ResolvedScen
     overlapping head and tail frames meet in an ``xfade`` (at offset 0), and one ``concat``
     strings bodies and transitions together.
     """
-    fps = canvas.fps
-    overlaps = [
-        frames_for(scene.transition.duration, fps) if scene.transition else 0 for scene, _ in scenes
-    ]
+    overlaps = [scene.transition_frames for scene, _ in scenes]
     overlaps.append(0)
     segments: list[str] = []
     previous_tail: str | None = None
     for index, (scene, stream) in enumerate(scenes):
-        frames = frames_for(scene.duration, fps)
+        frames = scene.frames
         head, tail = overlaps[index], overlaps[index + 1]
         body = frames - head - tail
         wanted = [name for name, size in (("head", head), ("body", body), ("tail", tail)) if size]
@@ -229,13 +234,15 @@ def add_overlays(
     canvas: Canvas,
     main: str,
     overlays: list[ResolvedOverlay],
-    t0: float,
-    t1: float,
+    window: tuple[int, int],
 ) -> str:
-    """Overlays on the absolute timeline, restricted to the window [t0, t1)."""
+    """Overlays on the absolute timeline, on the stream of frames ``window`` = [f0, f1)."""
     fps = canvas.fps
+    window_start, window_end = window
     for item in overlays:
-        if item.end <= t0 or item.start >= t1:
+        start_frame = frame_at(item.start, fps)
+        end_frame = frame_at(item.end, fps)
+        if end_frame <= window_start or start_frame >= window_end or end_frame <= start_frame:
             continue
         spec = item.overlay
         filters = [f("format", "rgba")]
@@ -245,9 +252,6 @@ def add_overlays(
             size = (spec.width, height)
             filters.insert(0, f("scale", spec.width, height, flags="lanczos"))
         sprite = LayerStream("", full=False, src=str(item.image), prep=tuple(filters))
-        start_frame = frames_for(item.start, fps)
-        end_frame = frames_for(item.end, fps)
-        window_start = frames_for(t0, fps)
         skip = max(0, window_start - start_frame)
         when = Visibility(
             start=max(0, start_frame - window_start),

@@ -34,27 +34,26 @@ class FarmRowRenderer:
                 self._shipped.update(self.client.scatter(fresh, broadcast=False))
             return {name: self._shipped[name] for name in files}
 
-    def __call__(self, item: PreparedRow, on_progress: Callable[[Progress], None]) -> None:
+    def __call__(self, item: PreparedRow, on_progress: Callable[[Progress], None]) -> str:
         from engine.farm.worker import render_chunk
 
         assert item.loaded is not None and item.resolved is not None and item.output
-        portable = make_portable(item.loaded, item.resolved)
+        portable = make_portable(item.resolved)
         future = self.client.submit(
             render_chunk,
-            portable.spec_text,
+            portable.resolved,
             None,
             self._scatter(portable.files),
             True,
             pure=False,
             retries=0,
         )
-        write_bytes_atomic(item.output, future.result())
+        chunk = future.result()
+        write_bytes_atomic(item.output, chunk.data)
         frames = item.plan.frame_count if item.plan else 0
-        on_progress(
-            Progress(
-                frames, frames, item.resolved.duration, item.resolved.duration, None, done=True
-            )
-        )
+        seconds = float(item.resolved.seconds)
+        on_progress(Progress(frames, frames, seconds, seconds, None, done=True))
+        return chunk.made_by
 
 
 @contextmanager

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from fractions import Fraction
 
-from engine.resolve.timeline import ResolvedSpec, frames_for
+from engine.resolve.timeline import ResolvedSpec, exact, frame_at
 
 
 def plan_chunks(
@@ -23,16 +24,15 @@ def plan_chunks(
     if chunks is not None:
         size = max(1, -(-total // max(1, chunks)))
     else:
-        size = max(1, frames_for(chunk_seconds or 10.0, fps))
+        size = max(1, frame_at(exact(chunk_seconds or 10), fps))
     busy: list[tuple[int, int]] = []
     clean: list[int] = []
     for scene in resolved.scenes:
-        start = frames_for(scene.start, fps)
-        overlap = frames_for(scene.transition.duration, fps) if scene.transition else 0
+        start, overlap = scene.first_frame, scene.transition_frames
         if overlap:
             busy.append((start, start + overlap))
         clean.append(start + overlap)
-    minimum = max(1, min(frames_for(1.0, fps), size // 2))
+    minimum = max(1, min(frame_at(Fraction(1), fps), size // 2))
     bounds = [0]
     target = size
     while target < total:

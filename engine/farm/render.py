@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.compile import compile_audio_plan
 from engine.compile.graph import Input
-from engine.compile.output import REPRODUCIBLE, container_args
+from engine.compile.output import REPRODUCIBLE_COPY, container_args
 from engine.compile.plan import Plan
 from engine.errors import ConfigError, RenderError, SpecError, SpecIssue
 from engine.farm.chunks import plan_chunks
@@ -105,7 +105,7 @@ def farm_render(
             ]
         )
     windows = plan_chunks(resolved, chunk_seconds=chunk_seconds, chunks=chunks)
-    portable = make_portable(prepared.loaded, resolved)
+    portable = make_portable(resolved)
     target = Path(output) if output is not None else resolved.output_path
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -147,9 +147,9 @@ def farm_render(
             inputs=tuple(inputs),
             filter_graph=(),
             maps=tuple(maps),
-            output_args=("-c", "copy", *container_args(resolved.output), *REPRODUCIBLE[:4]),
+            output_args=("-c", "copy", *container_args(resolved.output), *REPRODUCIBLE_COPY),
             output_path=str(target),
-            duration=resolved.duration,
+            duration=float(resolved.seconds),
             frame_count=resolved.frame_count,
             has_audio=audio_plan is not None,
         )
@@ -181,7 +181,7 @@ def _render_chunks(
     scattered = client.scatter(blobs, broadcast=False) if blobs else {}
     futures = {
         client.submit(
-            render_chunk, portable.spec_text, window, scattered, pure=False, retries=0
+            render_chunk, portable.resolved, window, scattered, pure=False, retries=0
         ): index
         for index, window in enumerate(windows)
     }
@@ -205,12 +205,12 @@ def _render_chunks(
         for future in distributed.as_completed(list(futures)):
             index = futures[future]
             try:
-                data = future.result()
+                chunk = future.result()
             except distributed.KilledWorker as exc:
                 raise RenderError(
                     f"chunk {index} failed on every worker that tried it: {exc}"
                 ) from None
-            write_bytes_atomic(paths[index], data)
+            write_bytes_atomic(paths[index], chunk.data)
             done += 1
             done_frames += windows[index][1] - windows[index][0]
             if on_progress:

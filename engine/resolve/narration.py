@@ -8,6 +8,7 @@ import tempfile
 import unicodedata
 import wave
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 from engine.errors import MediaError
@@ -54,8 +55,8 @@ def check_speakable(text: str, voice: tts.Voice) -> None:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;。！？；…])\s*|\n+")
-#: Silence between two sentences of one narration.
-PAUSE = 0.25
+#: Silence between two sentences of one narration, in seconds.
+PAUSE = Fraction(1, 4)
 
 
 def sentences(text: str) -> list[str]:
@@ -66,9 +67,10 @@ def sentences(text: str) -> list[str]:
 @dataclass(frozen=True)
 class Speech:
     path: Path
-    length: float
-    #: (start, end, text) of each sentence, seconds from the start of the speech.
-    cues: tuple[tuple[float, float, str], ...]
+    #: Exact seconds: the joined file's samples ÷ its rate.
+    length: Fraction
+    #: (start, end, text) of each sentence, exact seconds from the start of the speech.
+    cues: tuple[tuple[Fraction, Fraction, str], ...]
 
 
 def _speak(texts: list[str], voice: tts.Voice, narration: Narration) -> list[Path]:
@@ -106,19 +108,22 @@ def narration_audio(narration: Narration) -> Speech:
     check_speakable(narration.text, voice)
     texts = sentences(narration.text)
     parts = list(zip(texts, _speak(texts, voice, narration), strict=True))
-    key = content_key("tts-joined", {"parts": [str(p) for _, p in parts], "pause": PAUSE})
-    cues: list[tuple[float, float, str]] = []
-    position = 0.0
+    key = content_key("tts-joined", {"parts": [str(p) for _, p in parts], "pause": str(PAUSE)})
+    with wave.open(str(parts[0][1]), "rb") as first:
+        params = first.getparams()
+    # Positions are counted in samples of the joined file, so every cue is exact.
+    pause = int(PAUSE * params.framerate)
+    cues: list[tuple[Fraction, Fraction, str]] = []
+    position = 0
     for index, (text, path) in enumerate(parts):
         with wave.open(str(path), "rb") as audio:
-            seconds = audio.getnframes() / float(audio.getframerate())
-        cues.append((position, position + seconds, text))
-        position += seconds + (PAUSE if index < len(parts) - 1 else 0.0)
+            samples = audio.getnframes()
+        rate = params.framerate
+        cues.append((Fraction(position, rate), Fraction(position + samples, rate), text))
+        position += samples + (pause if index < len(parts) - 1 else 0)
 
     def write(path: Path) -> None:
-        with wave.open(str(parts[0][1]), "rb") as first:
-            params = first.getparams()
-        silence = b"\0" * (int(PAUSE * params.framerate) * params.sampwidth * params.nchannels)
+        silence = b"\0" * (pause * params.sampwidth * params.nchannels)
         with wave.open(str(path), "wb") as out:
             out.setparams(params)
             for index, (_, part) in enumerate(parts):
@@ -129,5 +134,5 @@ def narration_audio(narration: Narration) -> Speech:
 
     joined = cached_file(key, ".wav", write)
     with wave.open(str(joined), "rb") as audio:
-        length = audio.getnframes() / float(audio.getframerate())
+        length = Fraction(audio.getnframes(), audio.getframerate())
     return Speech(joined, length, tuple(cues))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 from engine.errors import MediaError
@@ -19,15 +20,24 @@ _AUDIO = re.compile(r"Stream #\d+:\d+\S*: Audio: (\w+)(.*)")
 _DIMS = re.compile(r"(?<![\w.])(\d{1,5})x(\d{1,5})(?![\w])")
 _FPS = re.compile(r"([\d.]+(?:k)?) (fps|tbr)")
 _RATE = re.compile(r"(\d+) Hz")
+_SAR = re.compile(r"\[SAR (\d+):(\d+) DAR")
+_ROTATION = re.compile(r"Display Matrix: rotation of (-?[\d.]+) degrees")
+#: EXIF orientations (5-8) whose picture is shown turned a quarter: width and height swap.
+_QUARTER_TURNS = {5, 6, 7, 8}
 
 
 @dataclass(frozen=True)
 class MediaInfo:
     path: str
-    duration: float | None
+    #: Exact seconds, as the container states them.
+    duration: Fraction | None
     video_codec: str | None = None
+    #: The picture's size as it is shown: turned upright (ffmpeg applies a display matrix
+    #: or EXIF orientation when decoding) and with square pixels.
     width: int | None = None
     height: int | None = None
+    #: Degrees the stored picture is turned when shown (a phone clip held upright: 90).
+    rotation: int = 0
     fps: float | None = None
     audio_codec: str | None = None
     sample_rate: int | None = None
@@ -49,7 +59,7 @@ def parse_probe(text: str, path: str) -> MediaInfo:
     match = _DURATION.search(text)
     if match:
         h, m, s = match.groups()
-        duration = int(h) * 3600 + int(m) * 60 + float(s)
+        duration = Fraction(int(h) * 3600 + int(m) * 60) + Fraction(s)
     video = [m for m in _VIDEO.finditer(text) if "attached pic" not in m.group(2)]
     audio = list(_AUDIO.finditer(text))
     info: dict[str, object] = {}
@@ -58,7 +68,15 @@ def parse_probe(text: str, path: str) -> MediaInfo:
         info["video_codec"] = codec
         dims = _DIMS.search(rest)
         if dims:
-            info["width"], info["height"] = int(dims.group(1)), int(dims.group(2))
+            width, height = int(dims.group(1)), int(dims.group(2))
+            sar = _SAR.search(rest)
+            if sar and int(sar.group(1)) and int(sar.group(2)):
+                # Non-square pixels: the picture is shown wider (or narrower) than stored.
+                width = max(1, round(width * int(sar.group(1)) / int(sar.group(2))))
+            rotation = _stream_rotation(text, video[0].end())
+            if rotation % 180 == 90:
+                width, height = height, width
+            info["width"], info["height"], info["rotation"] = width, height, rotation
         rates = {unit: value for value, unit in _FPS.findall(rest)}
         rate = rates.get("fps") or rates.get("tbr")
         if rate:
@@ -79,6 +97,16 @@ def parse_probe(text: str, path: str) -> MediaInfo:
         video_streams=len(video),
         **info,  # type: ignore[arg-type]
     )
+
+
+def _stream_rotation(text: str, after: int) -> int:
+    """The display-matrix rotation printed in the side data of the stream whose line ends at
+    ``after`` (before the next stream's line), in whole degrees 0-359."""
+    following = text[after:]
+    next_stream = following.find("Stream #")
+    block = following if next_stream < 0 else following[:next_stream]
+    match = _ROTATION.search(block)
+    return round(float(match.group(1))) % 360 if match else 0
 
 
 def probe(path: Path) -> MediaInfo:
@@ -107,10 +135,14 @@ def probe_still(path: Path) -> MediaInfo:
             width, height = image.size
             codec = (image.format or "image").lower()
             frames = getattr(image, "n_frames", 1)
-    except (UnidentifiedImageError, OSError):
+            orientation = image.getexif().get(0x0112, 1)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         return probe(path)
     if frames != 1:
         return probe(path)  # animated pictures are media ffmpeg should describe
+    if orientation in _QUARTER_TURNS:
+        # ffmpeg turns the picture upright as it decodes it; its shown size is the turned one.
+        width, height = height, width
     return MediaInfo(
         str(path), None, video_codec=codec, width=width, height=height, video_streams=1
     )

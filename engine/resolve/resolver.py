@@ -37,7 +37,8 @@ from engine.resolve.timeline import (
     ResolvedOverlay,
     ResolvedScene,
     ResolvedSpec,
-    frames_for,
+    exact,
+    frame_at,
 )
 from engine.spec.common import Box, TextStyle
 from engine.spec.generator import GeneratorLayer
@@ -91,92 +92,12 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
             f"{spec.output.fps} fps exceeds the limit of {limits.max_fps:g} (REELSPEC_MAX_FPS)",
         )
 
-    scenes: list[ResolvedScene] = []
-    start_frames = 0
-    previous_frames = 0
-    previous_in = 0
-    for index, scene in enumerate(spec.scenes):
-        layers = tuple(
-            _resolve_layer(found, loaded, ("scenes", index, "layers", j), layer)
-            for j, layer in enumerate(scene.layers)
-        )
-        narration = None
-        wanted = scene.narration
-        if wanted is not None:
-            spoken = found.attempt(
-                ("scenes", index, "narration"), lambda wanted=wanted: narration_audio(wanted)
-            )
-            if spoken is not None:
-                narration = ResolvedNarration(spoken.path, spoken.length, wanted.delay, spoken.cues)
-        duration = scene.duration
-        if (
-            duration is not None
-            and narration is not None
-            and (narration.delay + narration.length > duration + 1e-6)
-        ):
-            found.add(
-                ("scenes", index, "duration"),
-                f"the narration lasts {narration.delay + narration.length:.2f}s, longer "
-                f"than the scene ({duration:g}s); leave the duration out to fit it",
-            )
-        if duration is None:
-            lengths = [r.length for r in layers if r.length is not None]
-            if narration is not None and wanted is not None:
-                lengths.append(narration.delay + narration.length + wanted.padding)
-            if not lengths:
-                if wanted is None and not any(
-                    isinstance(r.layer, (VideoLayer, ImageSequenceLayer)) for r in layers
-                ):
-                    found.add(
-                        ("scenes", index),
-                        "scene needs a duration (only narration, a video, an image sequence "
-                        "or a generator layer with a duration can decide it)",
-                    )
-                continue
-            duration = max(lengths)
-        frames = max(1, frames_for(duration, fps))
-        transition = scene.transition or (spec.defaults.transition if index else None)
-        if index == 0 or (transition is not None and transition.type == "cut"):
-            transition = None
-        overlap = 0
-        if transition is not None:
-            overlap = frames_for(transition.duration, fps)
-            shortest = min(frames, previous_frames)
-            if overlap >= shortest:
-                where = ("scenes", index, "transition") if scene.transition else ("scenes", index)
-                found.add(
-                    where,
-                    f"transition of {transition.duration:g}s is not shorter than "
-                    f"the scenes it joins ({float(min(duration, previous_frames / fps)):g}s)",
-                )
-            elif previous_in + overlap > previous_frames:
-                found.add(
-                    ("scenes", index - 1),
-                    f"the transitions into and out of this scene "
-                    f"({float(previous_in / fps):g}s + {float(overlap / fps):g}s) are longer "
-                    f"than the scene ({float(previous_frames / fps):g}s)",
-                )
-        start_frames -= overlap
-        scenes.append(
-            ResolvedScene(
-                index=index,
-                start=float(Fraction(start_frames) / fps),
-                duration=float(Fraction(frames) / fps),
-                transition=transition,
-                background=scene.background or spec.defaults.background,
-                fit=spec.defaults.fit,
-                layers=layers,
-                narration=narration,
-            )
-        )
-        start_frames += frames
-        previous_frames = frames
-        previous_in = overlap
-    total = float(Fraction(start_frames) / fps)
+    scenes = _place_scenes(found, loaded, fps)
+    total = scenes[-1].end if scenes else Fraction(0)
     if total > limits.max_duration:
         found.add(
             ("scenes",),
-            f"the video lasts {total:g}s, over the limit of "
+            f"the video lasts {float(total):g}s, over the limit of "
             f"{limits.max_duration:g}s (REELSPEC_MAX_DURATION)",
         )
 
@@ -203,6 +124,7 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
         overlays=tuple(overlays),
         audio=tuple(audio),
         duration=total,
+        frame_count=frame_at(total, fps),
         spec_hash=spec_hash(spec),
         output_path=_source(loaded, spec.output.path).resolve(),
         subtitles=tuple(cues),
@@ -211,11 +133,123 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
     )
 
 
+def _place_scenes(found: _Collector, loaded: LoadedSpec, fps: Fraction) -> list[ResolvedScene]:
+    """Every scene on the timeline. Starts and ends are exact sums of the spec's times, and
+    each is rounded to a frame on its own, so no rounding adds up along the video."""
+    spec = loaded.spec
+    scenes: list[ResolvedScene] = []
+    start = Fraction(0)
+    for index, scene in enumerate(spec.scenes):
+        where = ("scenes", index)
+        layers = tuple(
+            _resolve_layer(found, loaded, (*where, "layers", j), layer)
+            for j, layer in enumerate(scene.layers)
+        )
+        narration = _narration(found, loaded, index)
+        duration = _scene_duration(found, loaded, index, layers, narration)
+        if duration is None:
+            continue
+        transition = scene.transition or (spec.defaults.transition if index else None)
+        if not scenes or (transition is not None and transition.type == "cut"):
+            transition = None
+        previous = scenes[-1] if scenes else None
+        overlap = exact(transition.duration) if transition is not None else Fraction(0)
+        if previous is not None and transition is not None:
+            if overlap >= min(duration, previous.duration):
+                found.add(
+                    (*where, "transition") if scene.transition else where,
+                    f"transition of {float(overlap):g}s is not shorter than the scenes it "
+                    f"joins ({float(min(duration, previous.duration)):g}s)",
+                )
+                continue
+            entering = exact(previous.transition.duration) if previous.transition else Fraction(0)
+            if entering + overlap > previous.duration:
+                found.add(
+                    (*where[:1], index - 1),
+                    f"the transitions into and out of this scene ({float(entering):g}s + "
+                    f"{float(overlap):g}s) are longer than the scene "
+                    f"({float(previous.duration):g}s)",
+                )
+                continue
+        start = (previous.end - overlap) if previous is not None else Fraction(0)
+        first, end = frame_at(start, fps), frame_at(start + duration, fps)
+        if end - first < 1:
+            found.add(
+                (*where, "duration"),
+                f"the scene lasts {float(duration):g}s, less than one frame at {fps} fps",
+            )
+            continue
+        shared = previous.end_frame - first if previous is not None else 0
+        scenes.append(
+            ResolvedScene(
+                index=index,
+                start=start,
+                duration=duration,
+                first_frame=first,
+                end_frame=end,
+                transition=transition if shared > 0 else None,
+                transition_frames=max(0, shared),
+                background=scene.background or spec.defaults.background,
+                fit=spec.defaults.fit,
+                layers=layers,
+                narration=narration,
+            )
+        )
+    return scenes
+
+
+def _narration(found: _Collector, loaded: LoadedSpec, index: int) -> ResolvedNarration | None:
+    wanted = loaded.spec.scenes[index].narration
+    if wanted is None:
+        return None
+    spoken = found.attempt(("scenes", index, "narration"), lambda: narration_audio(wanted))
+    if spoken is None:
+        return None
+    return ResolvedNarration(spoken.path, spoken.length, exact(wanted.delay), spoken.cues)
+
+
+def _scene_duration(
+    found: _Collector,
+    loaded: LoadedSpec,
+    index: int,
+    layers: tuple[ResolvedLayer, ...],
+    narration: ResolvedNarration | None,
+) -> Fraction | None:
+    """The scene's exact length: as given, or decided by its narration and its timed
+    layers (the longest). None when it cannot be known (the problem is recorded)."""
+    scene = loaded.spec.scenes[index]
+    wanted = scene.narration
+    if scene.duration is not None:
+        duration = exact(scene.duration)
+        if narration is not None and narration.delay + narration.length > duration:
+            found.add(
+                ("scenes", index, "duration"),
+                f"the narration lasts {float(narration.delay + narration.length):.2f}s, longer "
+                f"than the scene ({float(duration):g}s); leave the duration out to fit it",
+            )
+        return duration
+    lengths = [r.length for r in layers if r.length is not None]
+    if narration is not None and wanted is not None:
+        lengths.append(narration.delay + narration.length + exact(wanted.padding))
+    if lengths:
+        return max(lengths)
+    if wanted is None and not any(
+        isinstance(r.layer, (VideoLayer, ImageSequenceLayer)) for r in layers
+    ):
+        # (A video or sequence that failed to resolve has already reported its problem.)
+        found.add(
+            ("scenes", index),
+            "scene needs a duration (only narration, a video, an image sequence "
+            "or a generator layer with a duration can decide it)",
+        )
+    return None
+
+
 SUBTITLE_STYLE = TextStyle(size=36, box=Box(color="#000000a0", padding=10, radius=8))
 
 
 def _subtitle_cues(
-    found: _Collector, loaded: LoadedSpec, scenes: list[ResolvedScene], total: float
+    found: _Collector, loaded: LoadedSpec, scenes: list[ResolvedScene], total: Fraction
 ) -> list[Cue]:
     settings = loaded.spec.subtitles
     assert settings is not None
@@ -248,7 +282,7 @@ def _read_text(path: Path) -> str:
 
 
 def _burned_subtitles(
-    found: _Collector, loaded: LoadedSpec, cues: list[Cue], total: float
+    found: _Collector, loaded: LoadedSpec, cues: list[Cue], total: Fraction
 ) -> list[ResolvedOverlay]:
     settings = loaded.spec.subtitles
     assert settings is not None
@@ -256,18 +290,20 @@ def _burned_subtitles(
     out = []
     for cue in cues:
         end = min(cue.end, total)
-        if end - cue.start < 0.01:
+        if end - cue.start < Fraction(1, 100):
             continue
         overlay = TextOverlay(
             type="text",
             text=cue.text,
-            start=cue.start,
-            end=end,
+            start=float(cue.start),
+            end=float(end),
             style=style,
             position=settings.position,
             margin=settings.margin,
         )
-        resolved = _resolve_overlay(found, loaded, ("subtitles",), overlay, total)
+        resolved = _resolve_overlay(
+            found, loaded, ("subtitles",), overlay, total, timing=(cue.start, end)
+        )
         if resolved is not None:
             out.append(resolved)
     return out
@@ -341,19 +377,21 @@ def _resolve_layer(
         media = found.attempt((*path, "src"), lambda: _probe_kind(src, "video"))
         if media is None:
             return ResolvedLayer(layer)
-        available = media.duration or 0.0
-        end = layer.trim.end if layer.trim.end is not None else available
-        if layer.trim.start >= available:
+        available = media.duration or Fraction(0)
+        trim_start = exact(layer.trim.start)
+        end = exact(layer.trim.end) if layer.trim.end is not None else available
+        if trim_start >= available:
             found.add(
                 (*path, "trim", "start"),
-                f"trim.start {layer.trim.start:g}s is past the end of {layer.src} ({available:g}s)",
+                f"trim.start {layer.trim.start:g}s is past the end of {layer.src} "
+                f"({float(available):g}s)",
             )
-        elif end > available + 1e-3:
+        elif end > available + Fraction(1, 1000):
             found.add(
                 (*path, "trim", "end"),
-                f"trim.end {end:g}s is past the end of {layer.src} ({available:g}s)",
+                f"trim.end {float(end):g}s is past the end of {layer.src} ({float(available):g}s)",
             )
-        length = max(0.0, min(end, available) - layer.trim.start) / layer.speed
+        length = max(Fraction(0), min(end, available) - trim_start) / exact(layer.speed)
         size = (media.width or 0, media.height or 0)
         model = None
         if layer.model is not None:
@@ -374,7 +412,7 @@ def _resolve_layer(
         return ResolvedLayer(
             layer,
             src=model_path,
-            length=layer.duration,
+            length=exact(layer.duration) if layer.duration is not None else None,
             size=model.out_size if model else None,
             model=model,
         )
@@ -391,7 +429,7 @@ def _resolve_layer(
             pattern_kind=kind,
             start_number=start_number,
             frame_count=count,
-            length=float(Fraction(count) / Fraction(layer.fps)),
+            length=Fraction(count) / Fraction(layer.fps),
             size=(media.width or 0, media.height or 0) if media else None,
         )
     raise TypeError(f"no resolver for {type(layer).__name__}")  # a bug: a new type was added
@@ -446,27 +484,39 @@ def _sequence(loaded: LoadedSpec, src: str) -> tuple[str, Path, int, int]:
 
 
 def _resolve_overlay(
-    found: _Collector, loaded: LoadedSpec, path: PathKey, overlay: object, total: float
+    found: _Collector,
+    loaded: LoadedSpec,
+    path: PathKey,
+    overlay: object,
+    total: Fraction,
+    timing: tuple[Fraction, Fraction] | None = None,
 ) -> ResolvedOverlay | None:
+    """An overlay checked against the video's length; ``timing`` gives exact times for
+    overlays the engine makes itself (captions)."""
     assert isinstance(overlay, (ImageOverlay, TextOverlay))
-    end = overlay.end if overlay.end is not None else total
-    if overlay.start >= total:
+    if timing is not None:
+        start, end = timing
+    else:
+        start = exact(overlay.start)
+        end = exact(overlay.end) if overlay.end is not None else total
+    if start >= total:
         found.add(
             (*path, "start"),
-            f"overlay starts at {overlay.start:g}s, after the video ends ({total:g}s)",
+            f"overlay starts at {float(start):g}s, after the video ends ({float(total):g}s)",
         )
         return None
-    if end > total + 1e-6:
+    if end > total:
         found.add(
-            (*path, "end"), f"overlay ends at {end:g}s, past the end of the video ({total:g}s)"
+            (*path, "end"),
+            f"overlay ends at {float(end):g}s, past the end of the video ({float(total):g}s)",
         )
         return None
     fade_in, fade_out = overlay.fade_in_seconds, overlay.fade_out_seconds
-    if fade_in + fade_out > end - overlay.start + 1e-6:
+    if exact(fade_in) + exact(fade_out) > end - start:
         found.add(
             path,
             f"fades ({fade_in:g}s + {fade_out:g}s) are longer than the overlay "
-            f"({end - overlay.start:g}s)",
+            f"({float(end - start):g}s)",
         )
         return None
     if isinstance(overlay, TextOverlay):
@@ -480,11 +530,11 @@ def _resolve_overlay(
         if media is None:
             return None
         image, size = src, (media.width or 0, media.height or 0)
-    return ResolvedOverlay(overlay, image, size, overlay.start, end, fade_in, fade_out)
+    return ResolvedOverlay(overlay, image, size, start, end, fade_in, fade_out)
 
 
 def _resolve_audio(
-    found: _Collector, loaded: LoadedSpec, path: PathKey, track: AudioTrack, total: float
+    found: _Collector, loaded: LoadedSpec, path: PathKey, track: AudioTrack, total: Fraction
 ) -> ResolvedAudio | None:
     src = _source(loaded, track.src)
     media = found.attempt((*path, "src"), lambda: probe(src))
@@ -493,18 +543,21 @@ def _resolve_audio(
     if not media.has_audio:
         found.add((*path, "src"), f"{track.src} has no audio stream")
         return None
-    if track.start >= total:
+    start = exact(track.start)
+    if start >= total:
         found.add(
-            (*path, "start"), f"track starts at {track.start:g}s, after the video ends ({total:g}s)"
+            (*path, "start"),
+            f"track starts at {track.start:g}s, after the video ends ({float(total):g}s)",
         )
         return None
-    available = media.duration or 0.0
-    end = track.trim.end if track.trim.end is not None else available
-    if track.trim.start >= available:
+    available = media.duration or Fraction(0)
+    trim_start = exact(track.trim.start)
+    end = exact(track.trim.end) if track.trim.end is not None else available
+    if trim_start >= available:
         found.add(
             (*path, "trim", "start"),
-            f"trim.start {track.trim.start:g}s is past the end of {track.src} ({available:g}s)",
+            f"trim.start {track.trim.start:g}s is past the end of {track.src} "
+            f"({float(available):g}s)",
         )
         return None
-    length = min(end, available) - track.trim.start
-    return ResolvedAudio(track, src, media, track.start, length)
+    return ResolvedAudio(track, src, media, start, min(end, available) - trim_start)

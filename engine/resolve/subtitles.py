@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 
 from engine.errors import MediaError
 
 
 @dataclass(frozen=True)
 class Cue:
-    start: float
-    end: float
+    #: Exact seconds on the video's timeline.
+    start: Fraction
+    end: Fraction
     text: str
 
 
@@ -50,7 +52,7 @@ def wrap_lines(text: str, max_chars: int) -> str:
     return text[:cut].rstrip() + "\n" + wrap_lines(text[cut:].lstrip(), max_chars)
 
 
-def _clock(seconds: float, separator: str) -> str:
+def _clock(seconds: Fraction, separator: str) -> str:
     millis = round(seconds * 1000)
     hours, rest = divmod(millis, 3_600_000)
     minutes, rest = divmod(rest, 60_000)
@@ -85,7 +87,8 @@ def parse_srt(text: str, name: str) -> list[Cue]:
         if len(times) != 2:
             raise MediaError(f"{name}: cannot read the times in {lines[arrow]!r}")
         start, end = (
-            int(h) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000 for h, m, s, ms in times
+            Fraction(int(h) * 3600 + int(m) * 60 + int(s)) + Fraction(int(ms), 1000)
+            for h, m, s, ms in times
         )
         cues.append(Cue(start, end, "\n".join(lines[arrow + 1 :]).strip()))
     if not cues:

@@ -181,9 +181,24 @@ class _PlainDumper(yaml.SafeDumper):
         return True
 
 
-def spec_yaml(spec: dict[str, Any], script_name: str) -> str:
+SCHEMA_FILE = Path("schemas") / "reelspec.schema.json"
+
+
+def schema_reference(spec_path: Path) -> tuple[str, Path | None]:
+    """Where an editor finds the schema for a spec written at ``spec_path``: the project's
+    ``schemas/reelspec.schema.json`` in its folder or one above it, as a relative path. With
+    none, the schema is to be written beside the spec: (reference, that file)."""
+    folder = spec_path.resolve().parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / SCHEMA_FILE).is_file():
+            return Path(os.path.relpath(candidate / SCHEMA_FILE, folder)).as_posix(), None
+    beside = folder / SCHEMA_FILE.name
+    return SCHEMA_FILE.name, beside
+
+
+def spec_yaml(spec: dict[str, Any], script_name: str, schema: str) -> str:
     header = (
-        "# yaml-language-server: $schema=https://reelspec.dev/schemas/reelspec.schema.json\n"
+        f"# yaml-language-server: $schema={schema}\n"
         f"# Made by `reelspec text2video {script_name}`; edit freely.\n"
     )
     return header + yaml.dump(

@@ -15,7 +15,7 @@ from engine.errors import RenderError
 from engine.farm.render import farm_render
 from engine.pipeline import render_spec
 from tests.conftest import SpecWriter
-from tests.media import audio_samples, count_frames, probe, run_ffmpeg
+from tests.media import audio_samples, count_frames, probe, run_ffmpeg, stream_starts, tone_level
 
 SPEC = """version: 1
 output: {{path: out.mp4, size: {size}, fps: 10, video: {{codec: h264, preset: {preset}, crf: 0}}}}
@@ -54,6 +54,8 @@ def assert_same_video(single: Path, farmed: Path) -> None:
     assert probe(farmed).duration == probe(single).duration
     # Lossless H.264 (crf 0): the decoded pictures of both renders are bit-identical.
     assert decoded_md5s(farmed) == decoded_md5s(single)
+    assert stream_starts(farmed) == stream_starts(single)
+    assert set(stream_starts(farmed).values()) == {0.0}
     assert np.array_equal(audio_samples(farmed), audio_samples(single))
 
 
@@ -76,6 +78,35 @@ def test_farm_on_a_real_scheduler_matches_single_render(
     assert seen[-1].chunks_done == seen[-1].chunks_total == 4
     assert seen[-1].frames_done == 64 and seen[-1].workers == 2
     assert not [p for p in tmp_path.iterdir() if ".farm-" in p.name]  # temporaries gone
+
+
+def test_farm_sound_is_the_local_sound_and_farm_renders_repeat_byte_for_byte(
+    write_spec: SpecWriter, dask_cluster: str, tmp_path: Path
+) -> None:
+    """Regression (issue 10): with a trimmed clip's sound in a later scene the farm put the
+    sound 3 s early and left the end silent."""
+    spec = write_spec("""version: 1
+output: {path: out.mp4, size: 96x54, fps: 10, video: {codec: h264, preset: ultrafast, crf: 0}}
+scenes:
+  - {duration: 1.5, layers: [{type: color, color: red}]}
+  - {duration: 1.2, transition: {type: fade, duration: 0.4},
+     layers: [{type: video, src: {assets}/clip.mp4, trim: {start: 0.5}}]}
+  - {duration: 1.5, transition: {type: cut}, layers: [{type: color, color: blue}]}
+audio:
+  - {src: {assets}/long_tone.wav, volume: 0.5, fade_in: 0.2}
+""")
+    reference = render_spec(spec, tmp_path / "single.mp4").output
+    farmed = [
+        farm_render(spec, tmp_path / f"farmed{n}.mp4", scheduler=dask_cluster, chunks=3).output
+        for n in range(2)
+    ]
+    assert_same_video(reference, farmed[0])
+    assert farmed[0].read_bytes() == farmed[1].read_bytes()
+    samples = audio_samples(farmed[0])
+    assert len(samples) == count_frames(farmed[0]) * 4800
+    assert tone_level(samples, 330, 3.6, 3.9) == pytest.approx(0.25, rel=0.15)  # to the end
+    assert tone_level(samples, 660, 0.2, 1.0) < 0.005  # the clip only in its own scene
+    assert tone_level(samples, 660, 1.6, 2.3) == pytest.approx(0.125, rel=0.15)
 
 
 def test_local_cluster_is_the_default(single: tuple[Path, Path], tmp_path: Path) -> None:
@@ -173,21 +204,45 @@ subtitles: {burn: true, files: [srt], style: {size: 12}}
     assert (tmp_path / "farmed.srt").read_text() == (tmp_path / "single.srt").read_text()
 
 
-def test_portable_spec_carries_no_narration(write_spec: SpecWriter) -> None:
-    from engine.farm.package import make_portable
+def test_workers_compile_the_plan_the_client_resolved(
+    write_spec: SpecWriter, tmp_path: Path
+) -> None:
+    """A worker gets the resolved spec, not the spec: it neither speaks nor probes nor draws,
+    and with the shipped files under its own folder it compiles the client's plan."""
+    import shutil
+
+    from engine.compile import compile_plan
+    from engine.farm.package import make_portable, settle
     from engine.pipeline import prepare
 
     spec = write_spec("""version: 1
 output: {path: out.mp4, size: 160x90, fps: 10}
 scenes:
   - narration: {text: "Hello there."}
-    layers: [{type: color}]
+    layers: [{type: image, src: {assets}/quad.png}, {type: text, text: "card"}]
+  - layers: [{type: image_sequence, src: "{assets}/frames/f_%03d.png", fps: 5}]
+overlays:
+  - {type: image, src: {assets}/logo.png, start: 0.5}
+audio:
+  - {src: {assets}/tone.wav, loop: true}
 subtitles: {burn: true}
 """)
-    prepared = prepare(spec)
-    portable = make_portable(prepared.loaded, prepared.resolved)
-    assert "narration" not in portable.spec_text and "subtitles" not in portable.spec_text
-    assert '"Hello there."' in portable.spec_text  # now a caption overlay
+    resolved = prepare(spec).resolved
+    portable = make_portable(resolved)
+    root = tmp_path / "worker"
+    for name, path in portable.files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, root / name)
+    here, there = compile_plan(resolved), compile_plan(settle(portable.resolved, root))
+    assert there.filter_graph == here.filter_graph and there.audio_graph == here.audio_graph
+    assert [i.options for i in there.inputs] == [i.options for i in here.inputs]
+    assert there.output_args == here.output_args
+    for entry in there.inputs:
+        target = Path(entry.target)
+        assert target.is_relative_to(root), target
+        assert target.is_file() or (target.parent.is_dir() and "%" in target.name), target
+    sequence = [name for name in portable.files if name.startswith("s/")]
+    assert len(sequence) == 10  # every frame of the sequence, and nothing else of its folder
 
 
 def test_generator_layers_render_identically_in_chunks(

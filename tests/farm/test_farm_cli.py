@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -78,5 +80,14 @@ def test_farm_batch_sends_rows_to_the_scheduler(
     assert "2 rendered, 0 up to date, 1 failed" in result.stdout
     assert count_frames(tmp_path / "out" / "alpha.mp4") == 5
     assert count_frames(tmp_path / "out" / "beta.mp4") == 8
+    # Regression (issue 10): the rows rendered on the client; they must render in a worker
+    # process of the cluster, which the manifest names.
+    from distributed import Client
+
+    with Client(dask_cluster, timeout="30s") as client:
+        workers = {f"{socket.gethostname()}:{pid}" for pid in client.run(os.getpid).values()}
+    manifest = json.loads((tmp_path / "t.batch.json").read_text())
+    rendered = [row for row in manifest["rows"] if row["status"] == "rendered"]
+    assert len(rendered) == 2 and all(row["rendered_by"] in workers for row in rendered)
     again = reelspec(*args)
     assert "0 rendered, 2 up to date, 1 failed" in again.stdout

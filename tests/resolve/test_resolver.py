@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -155,7 +156,7 @@ def test_printf_sequence_starts_at_the_lowest_number_and_stops_at_a_gap(
         HEAD + "scenes:\n  - layers: [{type: image_sequence, src: img_%04d.png, fps: 10}]\n"
     )
     layer = prepare(spec).resolved.scenes[0].layers[0]
-    assert (layer.start_number, layer.frame_count, layer.length) == (5, 3, 0.3)
+    assert (layer.start_number, layer.frame_count, layer.length) == (5, 3, Fraction(3, 10))
 
 
 def test_a_character_no_font_has_is_a_located_error(write_spec: SpecWriter) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +13,7 @@ import pytest
 from engine.pipeline import render_spec
 from engine.run.ffmpeg import ffmpeg_binary
 from tests.conftest import SpecWriter
-from tests.media import audio_samples, count_frames, probe, rms
+from tests.media import audio_samples, count_frames, probe, rms, stream_starts, tone_level
 
 HEAD = """version: 1
 output: {path: out.mp4, size: 160x90, fps: 10, video: {codec: h264, preset: ultrafast}}
@@ -155,3 +158,68 @@ audio:
     integrated = float(report.rsplit("I:", 1)[1].split("LUFS")[0])
     assert integrated == pytest.approx(-23, abs=1.0)
     assert probe(out).sample_rate == 48000
+
+
+def test_a_trimmed_clip_in_a_later_scene_leaves_the_sound_before_it_alone(
+    write_spec: SpecWriter,
+) -> None:
+    """Regression (issue 10): an input-seeked clip with sound after the first scene made the
+    whole sound stream start at the clip (the README's showcase had no sound for 3 s)."""
+    spec = write_spec(
+        HEAD
+        + """scenes:
+  - {duration: 1.5, layers: [{type: color, color: red}]}
+  - {duration: 1, transition: {type: fade, duration: 0.5},
+     layers: [{type: video, src: {assets}/clip.mp4, trim: {start: 0.5}}]}
+  - {duration: 1.5, transition: {type: cut}, layers: [{type: color, color: blue}]}
+audio:
+  - {src: {assets}/long_tone.wav, volume: 0.5}
+"""
+    )
+    out = render_spec(spec).output
+    assert stream_starts(out) == {"video": 0.0, "audio": 0.0}
+    samples = audio_samples(out)
+    frames = count_frames(out)
+    assert frames == 35  # 1.5 + 1 + 1.5 - 0.5 s at 10 fps
+    assert len(samples) == frames * 4800
+    # The music (330 Hz) is there from the first instant to the last.
+    for t in (0.0, 0.5, 1.0, 2.0, 3.0, 3.3):
+        assert tone_level(samples, 330, t, t + 0.2) == pytest.approx(0.25, rel=0.15), t
+    # The clip's own 660 Hz tone only while its scene shows: 1.0 s to 2.0 s.
+    assert tone_level(samples, 660, 0.2, 0.9) < 0.005
+    assert tone_level(samples, 660, 1.6, 1.95) == pytest.approx(0.125, rel=0.15)
+    assert tone_level(samples, 660, 2.1, 3.4) < 0.005
+
+
+def test_the_same_spec_renders_to_the_same_bytes_every_time(
+    write_spec: SpecWriter, tmp_path: Path
+) -> None:
+    """Regression (issue 10): clip sound mixed with looped music came out with a last AAC
+    frame of 565 or 704 samples, about one render in three. Five renders, two of them while
+    another render loads the machine, must give one file."""
+    spec = write_spec(
+        HEAD
+        + """scenes:
+  - {duration: 1.3, layers: [{type: video, src: {assets}/clip.mp4, trim: {start: 0.3}}],
+     narration: {text: "Same every time."}}
+  - {duration: 1.2, transition: {type: fade, duration: 0.4},
+     layers: [{type: video, src: {assets}/clip.mp4}]}
+audio:
+  - {src: {assets}/tone.wav, loop: true, volume: 0.4, duck: {depth: 6}}
+"""
+    )
+    digests = set()
+    for attempt in range(3):
+        out = render_spec(spec, tmp_path / f"plain{attempt}.mp4").output
+        digests.add(hashlib.sha256(out.read_bytes()).hexdigest())
+    busy = write_spec(
+        HEAD + "scenes:\n  - {duration: 20, layers: [{type: gradient, colors: [red, blue]}]}\n",
+        "busy.yaml",
+    )
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        load = pool.submit(render_spec, busy, tmp_path / "busy.mp4")
+        for attempt in range(2):
+            out = render_spec(spec, tmp_path / f"loaded{attempt}.mp4").output
+            digests.add(hashlib.sha256(out.read_bytes()).hexdigest())
+        load.result()
+    assert len(digests) == 1

@@ -150,7 +150,7 @@ def test_a_still_makes_only_the_frames_it_shows(
     from engine.compile import compile_still
 
     spec = write_spec(walk_spec())
-    plan = compile_still(prepare(spec).resolved, 2.2, str(tmp_path / "still.png"))
+    plan = compile_still(prepare(spec).resolved, 22, str(tmp_path / "still.png"))
     (feed,) = plan.feeds
     assert (feed.first, feed.count) == (22, 1)  # type: ignore[union-attr]
     still = render_still(spec, 2.2, tmp_path / "still.png").output

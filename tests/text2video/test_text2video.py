@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,14 @@ from PIL import Image
 
 from engine.pipeline import prepare
 from engine.text2video.analysis import keywords, mood, sentiment
-from engine.text2video.build import PALETTES, Options, build_spec, pick_background, picture_tags
+from engine.text2video.build import (
+    PALETTES,
+    Options,
+    build_spec,
+    pick_background,
+    picture_tags,
+    schema_reference,
+)
 from engine.text2video.script import parse_script
 from tests.media import audio_samples, count_frames, rms
 
@@ -64,6 +72,19 @@ def test_positive_script_gets_the_positive_palette(tmp_path: Path) -> None:
     assert spec["scenes"][0]["layers"][0]["colors"] == PALETTES["positive"][0]
 
 
+def test_a_spec_written_in_a_project_points_at_the_projects_schema() -> None:
+    """Regression (issue 10): the README's example wrote a URL no editor could open, and the
+    spec then failed the example-spec checks."""
+    root = Path(__file__).resolve().parents[2]
+    assert schema_reference(root / "specs" / "launch.yaml") == (
+        "../schemas/reelspec.schema.json",
+        None,
+    )
+    assert schema_reference(root / "specs" / "out" / "x" / "a.yaml")[0] == (
+        "../../../schemas/reelspec.schema.json"
+    )
+
+
 def test_text2video_writes_a_spec_that_renders_with_narration(tmp_path: Path, assets: Path) -> None:
     script = tmp_path / "launch.md"
     script.write_text(SCRIPT, encoding="utf-8")
@@ -92,7 +113,10 @@ def test_text2video_writes_a_spec_that_renders_with_narration(tmp_path: Path, as
     )
     assert result.returncode == 0, result.stderr
     data = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
-    assert spec_path.read_text(encoding="utf-8").startswith("# yaml-language-server")
+    header = spec_path.read_text(encoding="utf-8").splitlines()[0]
+    # An editor can follow the schema reference: no project schema above, so it is beside.
+    assert header == "# yaml-language-server: $schema=reelspec.schema.json"
+    assert json.loads((spec_path.parent / "reelspec.schema.json").read_text())["$id"]
     second = data["scenes"][1]
     assert second["layers"][0] == {
         "type": "image",
