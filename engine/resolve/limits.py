@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
+
+from engine.spec.common import env_limit
+
+#: Pixels of one drawn text card (a text layer, overlay or caption): 8192 × 8192, the largest
+#: frame at the default REELSPEC_MAX_SIDE; a bigger card can never be seen whole.
+DEFAULT_MAX_CARD_PIXELS = 8192 * 8192
 
 
 @dataclass(frozen=True)
@@ -14,12 +19,13 @@ class Limits:
 
     @classmethod
     def from_env(cls) -> Limits:
-        def read(name: str, default: float) -> float:
-            value = os.environ.get(name)
-            return float(value) if value else default
-
+        # A value that is not a positive finite number is a ConfigError naming the variable.
         return cls(
-            max_side=int(read("REELSPEC_MAX_SIDE", cls.max_side)),
-            max_fps=read("REELSPEC_MAX_FPS", cls.max_fps),
-            max_duration=read("REELSPEC_MAX_DURATION", cls.max_duration),
+            max_side=int(env_limit("REELSPEC_MAX_SIDE", cls.max_side)),
+            max_fps=env_limit("REELSPEC_MAX_FPS", cls.max_fps, integer=False),
+            max_duration=env_limit("REELSPEC_MAX_DURATION", cls.max_duration, integer=False),
         )
+
+
+def max_card_pixels() -> int:
+    return int(env_limit("REELSPEC_MAX_CARD_PIXELS", DEFAULT_MAX_CARD_PIXELS))
