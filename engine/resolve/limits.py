@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.spec.common import env_limit
+from engine.spec.common import DEFAULT_MAX_FPS, DEFAULT_MAX_SIDE, env_limit
 
 #: Pixels of one drawn text card (a text layer, overlay or caption): 8192 × 8192, the largest
 #: frame at the default REELSPEC_MAX_SIDE; a bigger card can never be seen whole.
@@ -13,8 +13,8 @@ DEFAULT_MAX_CARD_PIXELS = 8192 * 8192
 
 @dataclass(frozen=True)
 class Limits:
-    max_side: int = 8192
-    max_fps: float = 240.0
+    max_side: int = DEFAULT_MAX_SIDE
+    max_fps: float = DEFAULT_MAX_FPS
     max_duration: float = 6 * 3600.0
 
     @classmethod

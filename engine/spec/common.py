@@ -19,6 +19,10 @@ from engine.errors import ConfigError
 # (REELSPEC_MAX_SIDE, REELSPEC_MAX_FPS, REELSPEC_MAX_DURATION) are checked on top of these, on
 # the resolved video. docs/security.md lists them all.
 
+#: Defaults of the adjustable limits on the frame (REELSPEC_MAX_SIDE, REELSPEC_MAX_FPS).
+DEFAULT_MAX_SIDE = 8192
+DEFAULT_MAX_FPS = 240.0
+
 #: Any time in a spec (durations, starts, ends, fades, delays): 24 hours, four times the
 #: default REELSPEC_MAX_DURATION.
 MAX_SECONDS = 86_400.0

@@ -14,6 +14,7 @@ import types
 import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin
 
@@ -24,7 +25,7 @@ from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
 from engine.errors import SpecError, SpecIssue
-from engine.spec.common import env_limit, excerpt
+from engine.spec.common import DEFAULT_MAX_FPS, DEFAULT_MAX_SIDE, env_limit, excerpt
 from engine.spec.models import Spec
 
 PathKey = tuple[str | int, ...]
@@ -499,9 +500,37 @@ def _walk(
 
 def validate(data: Any, source: SourceMap) -> Spec:
     try:
-        return Spec.model_validate(data)
+        spec = Spec.model_validate(data)
     except pydantic.ValidationError as exc:
         raise SpecError(translate_errors(exc, data, source)) from None
+    _check_output_limits(spec, source)
+    return spec
+
+
+def _check_output_limits(spec: Spec, source: SourceMap) -> None:
+    """The frame size and rate against REELSPEC_MAX_SIDE and REELSPEC_MAX_FPS, here at load
+    (resolving draws full-frame pictures, such as gradients, at the output size: a
+    60000x60000 frame must be refused before anything is drawn)."""
+    issues = []
+    max_side = int(env_limit("REELSPEC_MAX_SIDE", DEFAULT_MAX_SIDE))
+    if max(spec.output.width, spec.output.height) > max_side:
+        issues.append(
+            source.issue(
+                ("output", "size"),
+                f"{spec.output.size} exceeds the limit of {max_side} pixels a side "
+                "(REELSPEC_MAX_SIDE)",
+            )
+        )
+    max_fps = env_limit("REELSPEC_MAX_FPS", DEFAULT_MAX_FPS, integer=False)
+    if Fraction(spec.output.fps) > max_fps:
+        issues.append(
+            source.issue(
+                ("output", "fps"),
+                f"{spec.output.fps} fps exceeds the limit of {max_fps:g} (REELSPEC_MAX_FPS)",
+            )
+        )
+    if issues:
+        raise SpecError(issues)
 
 
 def translate_errors(
