@@ -60,27 +60,67 @@ def model_format(path: Path) -> str:
     return "keras"
 
 
+#: The largest config.json read from a .keras file (its size is checked in the zip's directory
+#: before anything is decompressed: a zip bomb stops here).
+MAX_CONFIG_BYTES = 64 * 1024 * 1024
+#: Nesting of the config JSON; Keras' own configs are a few dozen levels deep.
+MAX_CONFIG_DEPTH = 200
+
+
 def keras_config(path: Path) -> dict[str, Any]:
     """The model description inside a ``.keras`` file, read without TensorFlow."""
+    corrupt = f"{path}: corrupt or not a Keras model (a .keras file is a zip holding config.json)"
     try:
         with zipfile.ZipFile(path) as archive:
-            return json.loads(archive.read("config.json"))
-    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, UnicodeDecodeError, OSError):
-        raise ModelError(
-            f"{path}: corrupt or not a Keras model (a .keras file is a zip holding config.json)"
-        ) from None
+            info = archive.getinfo("config.json")
+            if info.file_size > MAX_CONFIG_BYTES:
+                raise ModelError(
+                    f"{path}: its config.json is {info.file_size} bytes, over the limit of "
+                    f"{MAX_CONFIG_BYTES}"
+                )
+            with archive.open(info) as member:  # read no more than the directory claims
+                raw = member.read(MAX_CONFIG_BYTES + 1)
+            config = json.loads(raw)
+    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, OSError, EOFError):
+        raise ModelError(corrupt) from None
+    except (ValueError, RecursionError):  # not JSON, digits past Python's limit, too deep
+        raise ModelError(f"{path}: its config.json is not readable JSON") from None
+    if not isinstance(config, dict) or _depth(config) > MAX_CONFIG_DEPTH:
+        raise ModelError(f"{path}: its config.json does not describe a Keras model")
+    return config
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of JSON data, without recursion."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_CONFIG_DEPTH:
+            break
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
 
 
 def lambda_layers(config: Any) -> list[str]:
+    """Names of every Lambda layer anywhere in the config (a walk without recursion, so no
+    config is too deep for it)."""
     found: list[str] = []
-    if isinstance(config, dict):
-        if config.get("class_name") == "Lambda":
-            found.append(str(config.get("config", {}).get("name", "lambda")))
-        for value in config.values():
-            found += lambda_layers(value)
-    elif isinstance(config, list):
-        for value in config:
-            found += lambda_layers(value)
+    stack = [config]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("class_name") == "Lambda":
+                inner = item.get("config")
+                name = inner.get("name", "lambda") if isinstance(inner, dict) else "lambda"
+                found.append(str(name)[:100])
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
     return found
 
 
@@ -91,34 +131,48 @@ _SHAPE_ONLY = {
 }  # fmt: skip
 
 
-def output_activation(config: dict[str, Any]) -> str | None:
-    """The activation that decides a functional or sequential model's output range."""
-    inner = config.get("config", {})
-    layers = inner.get("layers", [])
-    if not isinstance(layers, list) or not layers:
+def output_activation(config: dict[str, Any], _nesting: int = 0) -> str | None:
+    """The activation that decides a functional or sequential model's output range; None when
+    the config does not say (or is not shaped as Keras writes it: Keras itself then judges
+    the file when it loads it)."""
+    inner = _dict(config.get("config"))
+    layers = [layer for layer in _list(inner.get("layers")) if isinstance(layer, dict)]
+    if not layers or _nesting > 50:
         return None
-    by_name = {layer.get("config", {}).get("name"): layer for layer in layers}
+    by_name: dict[str, dict[str, Any]] = {}
+    for candidate in layers:
+        name = _dict(candidate.get("config")).get("name")
+        if isinstance(name, str):
+            by_name.setdefault(name, candidate)
     outputs = inner.get("output_layers")
+    layer = layers[-1]
     if isinstance(outputs, list) and outputs:
         first = outputs[0]
-        name = first[0] if isinstance(first, list) else outputs[0]
-        layer = by_name.get(name, layers[-1])
-    else:
-        layer = layers[-1]
+        name = first[0] if isinstance(first, list) and first else first
+        if isinstance(name, str):
+            layer = by_name.get(name, layers[-1])
     for _ in range(len(layers)):
         kind = layer.get("class_name")
         if kind in ("Functional", "Sequential", "Model"):
-            return output_activation(layer)
+            return output_activation(layer, _nesting + 1)
         if kind not in _SHAPE_ONLY:
             break
         before = _inbound(layer, by_name) or _previous(layer, layers)
         if before is None:
             return None
         layer = before
-    activation = layer.get("config", {}).get("activation")
+    activation = _dict(layer.get("config")).get("activation")
     if isinstance(activation, dict):  # a serialised activation object
-        activation = activation.get("config", {}).get("name") or activation.get("class_name")
+        activation = _dict(activation.get("config")).get("name") or activation.get("class_name")
     return activation if isinstance(activation, str) else None
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _inbound(layer: dict[str, Any], by_name: dict[Any, Any]) -> dict[str, Any] | None:
@@ -169,14 +223,22 @@ def inspect_model(path: Path, *, trust: bool) -> ModelInfo:
         data = json.loads(cached.read_text(encoding="utf-8"))
     else:
         model = load_model(path, trust=trust, fmt=fmt)
-        if activation is None and fmt == "h5":
-            activation = output_activation({"config": model.get_config()})
-        data = {
-            "input_shape": _shape(model.input_shape, path, "input"),
-            "output_shape": _shape(model.output_shape, path, "output"),
-            "activation": activation,
-            "probe_64": _probe_64(model),
-        }
+        try:
+            if activation is None and fmt == "h5":
+                activation = output_activation({"config": model.get_config()})
+            data = {
+                "input_shape": _shape(model.input_shape, path, "input"),
+                "output_shape": _shape(model.output_shape, path, "output"),
+                "activation": activation,
+                "probe_64": _probe_64(model),
+            }
+        except ModelError:
+            raise
+        except Exception as exc:  # a model Keras loads but whose shapes make no sense to us
+            first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+            raise ModelError(
+                f"{path}: cannot read the model's shapes: {first or type(exc).__name__}"
+            ) from None
         write_json_cached(key, ".json", data)
     found = data["activation"]
     probe = data["probe_64"]

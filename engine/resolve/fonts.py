@@ -64,8 +64,9 @@ def resolve_font(name: str, weight: str, italic: bool, base_dir: Path) -> Path:
         return path
     if name.lower().endswith(_FONT_SUFFIXES) or "/" in name or os.sep in name:
         path = (base_dir / name).expanduser()
-        if not path.is_file():
+        if not _is_file(path):
             raise MediaError(f"font file not found: {path}")
+        check_font_file(path)
         return path
     installed = _installed_families()
     candidates = installed.get(name.strip().lower())
@@ -89,16 +90,38 @@ def fallback_fonts() -> tuple[Path, ...]:
     return tuple(p for p in found if p.is_file())
 
 
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # EACCES on a folder, a name too long...
+        return False
+
+
+def check_font_file(path: Path) -> None:
+    """A font file Pillow and fontTools can both read (a file that only claims to be a font,
+    by its name, fails here with a MediaError rather than later in drawing)."""
+    coverage(str(path))
+    try:
+        ImageFont.truetype(str(path), size=12)
+    except (OSError, ValueError) as exc:
+        raise MediaError(f"not a font Pillow can draw with: {path} ({_reason(exc)})") from None
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
 @functools.lru_cache(maxsize=32)
 def coverage(path: str) -> frozenset[int]:
     """The code points a font file has glyphs for."""
-    from fontTools.ttLib import TTFont, TTLibError
+    from fontTools.ttLib import TTFont
 
     try:
         font = TTFont(path, fontNumber=0, lazy=True)
         cmap = font.getBestCmap() or {}
-    except (TTLibError, OSError) as exc:
-        raise MediaError(f"cannot read font {path}: {exc}") from None
+    except Exception as exc:  # fontTools fails on a corrupt file in many ways; all mean this
+        raise MediaError(f"not a readable font file: {path} ({_reason(exc)})") from None
     return frozenset(cmap)
 
 

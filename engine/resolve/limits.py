@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
+
+from engine.spec.common import DEFAULT_MAX_FPS, DEFAULT_MAX_SIDE, env_limit
+
+#: Pixels of one drawn text card (a text layer, overlay or caption): 8192 × 8192, the largest
+#: frame at the default REELSPEC_MAX_SIDE; a bigger card can never be seen whole.
+DEFAULT_MAX_CARD_PIXELS = 8192 * 8192
 
 
 @dataclass(frozen=True)
 class Limits:
-    max_side: int = 8192
-    max_fps: float = 240.0
+    max_side: int = DEFAULT_MAX_SIDE
+    max_fps: float = DEFAULT_MAX_FPS
     max_duration: float = 6 * 3600.0
 
     @classmethod
     def from_env(cls) -> Limits:
-        def read(name: str, default: float) -> float:
-            value = os.environ.get(name)
-            return float(value) if value else default
-
+        # A value that is not a positive finite number is a ConfigError naming the variable.
         return cls(
-            max_side=int(read("REELSPEC_MAX_SIDE", cls.max_side)),
-            max_fps=read("REELSPEC_MAX_FPS", cls.max_fps),
-            max_duration=read("REELSPEC_MAX_DURATION", cls.max_duration),
+            max_side=int(env_limit("REELSPEC_MAX_SIDE", cls.max_side)),
+            max_fps=env_limit("REELSPEC_MAX_FPS", cls.max_fps, integer=False),
+            max_duration=env_limit("REELSPEC_MAX_DURATION", cls.max_duration, integer=False),
         )
+
+
+def max_card_pixels() -> int:
+    return int(env_limit("REELSPEC_MAX_CARD_PIXELS", DEFAULT_MAX_CARD_PIXELS))

@@ -255,7 +255,18 @@ def _subtitle_cues(
     assert settings is not None
     if settings.src:
         src = _source(loaded, settings.src)
-        raw = found.attempt(("subtitles", "src"), lambda: parse_srt(_read_text(src), str(src)))
+
+        def read() -> list[Cue]:
+            from engine.spec.loader import excerpt_path
+
+            try:
+                return parse_srt(_read_text(src), str(src))
+            except MediaError as exc:  # it may quote a whole line of the file
+                raise MediaError(excerpt_path(str(exc))) from None
+            except ValueError:  # a time with more digits than Python makes into an int
+                raise MediaError(f"{src}: a subtitle time is not a readable time") from None
+
+        raw = found.attempt(("subtitles", "src"), read)
         return [c for c in (raw or []) if c.start < total]
     raw = [
         Cue(
@@ -275,10 +286,24 @@ def _subtitle_cues(
     return [piece for cue in raw for piece in split_long(cue, settings.max_chars)]
 
 
+#: The largest subtitles file read by default (16 MiB: hundreds of hours of captions).
+MAX_SUBTITLE_BYTES = 16 * 1024 * 1024
+
+
 def _read_text(path: Path) -> str:
-    if not path.is_file():
-        raise MediaError(f"file not found: {path}")
-    return path.read_text(encoding="utf-8-sig")
+    """A regular UTF-8 text file of bounded size; a byte that is not UTF-8 is located."""
+    from engine.spec.common import env_limit
+    from engine.spec.loader import decode_utf8, read_limited
+
+    def fail(
+        message: str, *, file: str | None = None, line: int | None = None, column: int | None = None
+    ) -> MediaError:
+        where = "".join(f"{part}:" for part in (file, line, column) if part is not None)
+        return MediaError(f"{where} {message}" if where else message)
+
+    limit = int(env_limit("REELSPEC_MAX_SUBTITLE_BYTES", MAX_SUBTITLE_BYTES))
+    data = read_limited(path, limit, "file", "REELSPEC_MAX_SUBTITLE_BYTES", fail)
+    return decode_utf8(data, str(path), fail)
 
 
 def _burned_subtitles(
@@ -347,7 +372,8 @@ def _text_image(
             + ", ".join(Path(f).name for f in style_resolved.font_files),
         )
         return None
-    return text_card(text, style_resolved, highlights)
+    # A card over the pixel limit is an error naming this layer (not a crop, not gigabytes).
+    return found.attempt(path, lambda: text_card(text, style_resolved, highlights))
 
 
 def _resolve_layer(

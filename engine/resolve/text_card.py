@@ -7,13 +7,16 @@ filter-graph syntax: quotes, colons, ``%{...}``, emoji and CJK are just pixels.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from engine.errors import MediaError
 from engine.resolve.cache import cached_file, content_key, digest_of
 from engine.resolve.fonts import coverage
+from engine.resolve.limits import max_card_pixels
 from engine.spec.common import Box, Shadow, Stroke, TextStyle, color_rgba
 
 BUILTIN_STYLE = TextStyle(
@@ -110,6 +113,9 @@ class FontChain:
         self.files = files
         self.size = max(1, round(size))
         self._fonts: dict[int, ImageFont.FreeTypeFont] = {}
+        #: Characters drawn with the first font (or riding along): a line made only of them
+        #: is one run, measured by one call into FreeType with no per-character Python work.
+        self._first: set[str] = set()
 
     def font(self, index: int) -> ImageFont.FreeTypeFont:
         if index not in self._fonts:
@@ -138,7 +144,14 @@ class FontChain:
         return out
 
     def length(self, line: str) -> float:
-        return sum(self.font(index).getlength(run) for run, index in self.runs(line))
+        chars = set(line)
+        if not chars <= self._first:
+            self._first.update(
+                c for c in chars - self._first if _rides_along(c) or self.index_for(c) == 0
+            )
+            if not chars <= self._first:
+                return sum(self.font(index).getlength(run) for run, index in self.runs(line))
+        return self.font(0).getlength(line) if line else 0.0
 
     def metrics(self, text: str) -> tuple[int, int]:
         """Largest ascent and descent among the fonts ``text`` uses."""
@@ -175,16 +188,50 @@ def wrap(text: str, chain: FontChain, max_width: int) -> list[str]:
                 lines.append(current.rstrip())
             current = "" if token.isspace() else token
             while len(current) > 1 and not fits(current):
-                cut = len(current) - 1
-                while cut > 1 and not fits(current[:cut]):
-                    cut -= 1
+                cut = _longest_fit(current, fits)
                 lines.append(current[:cut])
                 current = current[cut:]
         lines.append(current.rstrip())
     return lines
 
 
+def _longest_fit(word: str, fits: Callable[[str], bool]) -> int:
+    """How many leading characters of ``word`` (which does not fit whole) fit on a line: at
+    least 1. Found by doubling and then halving, so a line of L characters costs O(log L)
+    measurements of at most 2L characters; searching down one character at a time made
+    wrapping an unbreakable word cubic in its length (2,000 characters took minutes)."""
+    if not fits(word[:1]):
+        return 1
+    good, bad = 1, 2
+    while bad < len(word) and fits(word[:bad]):
+        good, bad = bad, bad * 2
+    bad = min(bad, len(word))
+    while bad - good > 1:
+        middle = (good + bad) // 2
+        if fits(word[:middle]):
+            good = middle
+        else:
+            bad = middle
+    return good
+
+
 # --- drawing ----------------------------------------------------------------------------------
+
+#: The longest side of a drawn card, whatever REELSPEC_MAX_CARD_PIXELS allows: four times the
+#: default REELSPEC_MAX_SIDE.
+MAX_CARD_SIDE = 32_768
+
+
+def check_card_size(width: int, height: int) -> None:
+    """Refuse (rather than crop, or ask Pillow for gigabytes) a card over the pixel limit."""
+    limit = max_card_pixels()
+    if width * height > limit or max(width, height) > MAX_CARD_SIDE:
+        raise MediaError(
+            f"the text would be drawn {width}x{height} pixels "
+            f"({width * height / 1e6:.1f} megapixels), over the limit of "
+            f"{limit / 1e6:.1f} megapixels (REELSPEC_MAX_CARD_PIXELS) or {MAX_CARD_SIDE} "
+            "pixels a side; shorten the text or lower its size, max_width or box padding"
+        )
 
 
 def _pieces(runs: list[tuple[str, int]], mask: list[bool]) -> list[tuple[str, int, bool]]:
@@ -243,6 +290,7 @@ def draw_text(text: str, style: ResolvedTextStyle, highlights: tuple[str, ...] =
     extra_b = max(0, shadow_dy + blur) if style.shadow else 0
     width = text_w + 2 * pad + extra_l + extra_r
     height = text_h + 2 * pad + extra_t + extra_b
+    check_card_size(width, height)
     image = Image.new("RGBA", (max(1, width), max(1, height)), (0, 0, 0, 0))
     origin_x, origin_y = extra_l + pad, extra_t + pad
 

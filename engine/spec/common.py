@@ -2,11 +2,96 @@
 
 from __future__ import annotations
 
+import math
+import os
 import re
 from fractions import Fraction
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from engine.errors import ConfigError
+
+# --- bounds -----------------------------------------------------------------------------------
+# Hard ceilings on the numbers and strings a spec may hold. They sit far beyond any real video
+# (so no legitimate spec meets them) and well inside what Pillow, ffmpeg and Python arithmetic
+# handle without blowing up; they are part of the JSON Schema. The adjustable limits
+# (REELSPEC_MAX_SIDE, REELSPEC_MAX_FPS, REELSPEC_MAX_DURATION) are checked on top of these, on
+# the resolved video. docs/security.md lists them all.
+
+#: Defaults of the adjustable limits on the frame (REELSPEC_MAX_SIDE, REELSPEC_MAX_FPS).
+DEFAULT_MAX_SIDE = 8192
+DEFAULT_MAX_FPS = 240.0
+
+#: Any time in a spec (durations, starts, ends, fades, delays): 24 hours, four times the
+#: default REELSPEC_MAX_DURATION.
+MAX_SECONDS = 86_400.0
+#: Pixel positions and shifts (x, y, offset): four times the default REELSPEC_MAX_SIDE.
+MAX_POSITION = 32_768
+#: Pixel lengths that size something drawn or scaled (an image's width, a wrap width).
+MAX_LENGTH_PX = 16_384
+#: Distance from the frame edge.
+MAX_MARGIN = 8_192
+#: Text box padding and corner radius; a drawn text card is capped separately
+#: (REELSPEC_MAX_CARD_PIXELS).
+MAX_PADDING = 2_048
+MAX_RADIUS = 4_096
+#: Shadow offset in pixels, either way.
+MAX_SHADOW_OFFSET = 1_024
+#: Frame rates (output and image sequences); REELSPEC_MAX_FPS (240) applies on top.
+MAX_FPS = 1_000
+#: A path or font name, and one component of a path (the common file-system limit, in bytes).
+MAX_PATH_CHARS = 4_096
+MAX_NAME_BYTES = 255
+#: Short words: names, voices, presets.
+MAX_WORD_CHARS = 200
+
+#: Characters of an offending value quoted in an error message.
+EXCERPT_CHARS = 60
+
+
+def excerpt(value: Any, limit: int = EXCERPT_CHARS) -> str:
+    """A short, safe rendering of ``value`` for an error message: long text is cut with an
+    ellipsis and its length, containers are described rather than printed, and huge integers
+    (whose decimal text Python refuses to make past 4300 digits) are described by size."""
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int):
+        bits = value.bit_length()
+        if bits > 200:
+            return f"an integer of about {int(bits * math.log10(2)) + 1} digits"
+        return repr(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, (str, bytes)):
+        if len(value) <= limit:
+            return repr(value)
+        unit = "characters" if isinstance(value, str) else "bytes"
+        head = repr(value[:limit])
+        return f"{head[:-1]}…{head[-1]} ({len(value)} {unit})"
+    if isinstance(value, (list, tuple)):
+        return f"a list of {len(value)} item{'s' if len(value) != 1 else ''}"
+    if isinstance(value, dict):
+        return f"a mapping of {len(value)} key{'s' if len(value) != 1 else ''}"
+    return f"a {type(value).__name__}"
+
+
+def env_limit(name: str, default: float, *, integer: bool = True, minimum: float = 1) -> float:
+    """A limit read from the environment variable ``name`` (unset or empty: ``default``).
+    Anything that is not a finite number of at least ``minimum`` is a ConfigError naming the
+    variable, so a typo never silently disables a limit."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text) if not integer else int(text.replace("_", ""))
+    except ValueError:
+        kind = "a whole number" if integer else "a number"
+        raise ConfigError(f"{name} must be {kind}, got {excerpt(text)}") from None
+    if not math.isfinite(value) or value < minimum:
+        raise ConfigError(f"{name} must be a finite number of at least {minimum:g}, got {text!r}")
+    return value
+
 
 NAMED_COLORS = {
     "black": "#000000",
@@ -32,9 +117,35 @@ _HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 
 
 class Model(BaseModel):
-    """Base of every spec model: immutable, and unknown keys are errors."""
+    """Base of every spec model: immutable, unknown keys are errors, and no number may be
+    infinite or NaN (``.inf``, ``.nan``, ``1e5000`` read as a float)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+def _check_path(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("a path cannot contain a NUL character")
+    if not value.strip():
+        raise ValueError("expected a file path, got an empty string")
+    for part in re.split(r"[/\\]", value):
+        if len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+            raise ValueError(
+                f"a file or folder name is at most {MAX_NAME_BYTES} bytes; {excerpt(part)} is "
+                f"{len(part.encode('utf-8', 'surrogatepass'))}"
+            )
+    return value
+
+
+#: A path in a spec (media, fonts, models, the output): bounded in length, no NUL, and no
+#: name longer than file systems allow (such names made the OS calls fail with ENAMETOOLONG).
+PathStr = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_PATH_CHARS),
+    AfterValidator(_check_path),
+]
+#: A short free-form word (a scene name, a voice).
+Word = Annotated[str, Field(max_length=MAX_WORD_CHARS)]
 
 
 def _normalize_color(value: str) -> str:
@@ -44,7 +155,8 @@ def _normalize_color(value: str) -> str:
     match = _HEX.match(text)
     if not match:
         raise ValueError(
-            f"expected a color as #rgb, #rrggbb, #rrggbbaa or a name like 'white' (got {value!r})"
+            "expected a color as #rgb, #rrggbb, #rrggbbaa or a name like 'white' "
+            f"(got {excerpt(value)})"
         )
     digits = match.group(1)
     if len(digits) == 3:
@@ -54,8 +166,8 @@ def _normalize_color(value: str) -> str:
 
 Color = Annotated[
     str,
+    Field(max_length=64, json_schema_extra={"examples": ["#ffffff", "#00000080", "white"]}),
     AfterValidator(_normalize_color),
-    Field(json_schema_extra={"examples": ["#ffffff", "#00000080", "white"]}),
 ]
 
 
@@ -65,6 +177,7 @@ def _normalize_background(value: str) -> str:
 
 Background = Annotated[
     str,
+    Field(max_length=64),
     AfterValidator(_normalize_background),
     Field(description="A color, or 'blur' for a blurred, zoomed copy of the picture itself."),
 ]
@@ -77,14 +190,18 @@ def color_rgba(color: str) -> tuple[int, int, int, int]:
     return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16), alpha
 
 
+_SIZE = r"^\s*(\d{1,5})\s*[xX×]\s*(\d{1,5})\s*$"
+
+
 def _check_size(value: str) -> str:
-    match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", value)
+    match = re.fullmatch(_SIZE, value)
     if not match or int(match.group(1)) <= 0 or int(match.group(2)) <= 0:
-        raise ValueError(f"expected WIDTHxHEIGHT such as 1920x1080 (got {value!r})")
+        raise ValueError(f"expected WIDTHxHEIGHT such as 1920x1080 (got {excerpt(value)})")
     return f"{int(match.group(1))}x{int(match.group(2))}"
 
 
-Size = Annotated[str, AfterValidator(_check_size), Field(pattern=r"^\s*\d+\s*[xX×]\s*\d+\s*$")]
+#: Sides of up to five digits; REELSPEC_MAX_SIDE (8192) is checked on the resolved spec.
+Size = Annotated[str, Field(max_length=32, pattern=_SIZE), AfterValidator(_check_size)]
 
 
 def size_tuple(size: str) -> tuple[int, int]:
@@ -93,8 +210,13 @@ def size_tuple(size: str) -> tuple[int, int]:
 
 
 def _normalize_fps(value: object) -> str:
+    expected = f"expected a frame rate such as 30 or 30000/1001 (got {excerpt(value)})"
     if isinstance(value, bool):
-        raise ValueError("expected a frame rate such as 30 or 30000/1001")
+        raise ValueError(expected)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"the frame rate must be a finite number (got {excerpt(value)})")
+    if isinstance(value, str) and len(value) > 32:
+        raise ValueError(expected)
     try:
         if isinstance(value, (int, float)):
             rate = Fraction(value).limit_denominator(1001)
@@ -106,12 +228,19 @@ def _normalize_fps(value: object) -> str:
             rate = Fraction(value.strip())
         else:
             raise ValueError
-    except (ValueError, ZeroDivisionError):
-        raise ValueError(
-            f"expected a frame rate such as 30 or 30000/1001 (got {value!r})"
-        ) from None
+    except (ValueError, ZeroDivisionError, OverflowError):
+        raise ValueError(expected) from None
     if rate <= 0:
-        raise ValueError(f"frame rate must be positive (got {value!r})")
+        raise ValueError(f"the frame rate must be positive (got {excerpt(value)})")
+    if rate > MAX_FPS:
+        raise ValueError(
+            f"the frame rate must be at most {MAX_FPS} frames per second (got {excerpt(value)})"
+        )
+    # A ratio written with huge terms ("1.000000000000000000001") is not a frame rate ffmpeg
+    # can hold in 32-bit integers; 1001ths are the finest real rates need.
+    rate = rate.limit_denominator(1_000_000)
+    if rate <= 0:
+        raise ValueError(f"the frame rate must be positive (got {excerpt(value)})")
     return str(rate)
 
 
@@ -124,8 +253,10 @@ Fps = Annotated[
     ),
 ]
 
-Seconds = Annotated[float, Field(ge=0)]
-PositiveSeconds = Annotated[float, Field(gt=0)]
+Seconds = Annotated[float, Field(ge=0, le=MAX_SECONDS)]
+PositiveSeconds = Annotated[float, Field(gt=0, le=MAX_SECONDS)]
+#: A pixel position or shift, either way.
+Position = Annotated[int, Field(ge=-MAX_POSITION, le=MAX_POSITION)]
 
 Anchor = Literal[
     "top-left",
@@ -148,10 +279,16 @@ class Placed(Model):
     or absolute x/y pixels of its top-left corner."""
 
     position: Anchor = "center"
-    margin: int = Field(0, ge=0, description="Distance from the frame edge, in pixels.")
-    offset: tuple[int, int] = Field((0, 0), description="Extra [dx, dy] shift in pixels.")
-    x: int | None = Field(None, description="Absolute left edge in pixels (overrides position).")
-    y: int | None = Field(None, description="Absolute top edge in pixels (overrides position).")
+    margin: int = Field(
+        0, ge=0, le=MAX_MARGIN, description="Distance from the frame edge, in pixels."
+    )
+    offset: tuple[Position, Position] = Field((0, 0), description="Extra [dx, dy] shift in pixels.")
+    x: Position | None = Field(
+        None, description="Absolute left edge in pixels (overrides position)."
+    )
+    y: Position | None = Field(
+        None, description="Absolute top edge in pixels (overrides position)."
+    )
 
 
 class Stroke(Model):
@@ -159,23 +296,26 @@ class Stroke(Model):
     color: Color = "#000000"
 
 
+ShadowShift = Annotated[int, Field(ge=-MAX_SHADOW_OFFSET, le=MAX_SHADOW_OFFSET)]
+
+
 class Shadow(Model):
-    offset: tuple[int, int] = (3, 3)
+    offset: tuple[ShadowShift, ShadowShift] = (3, 3)
     color: Color = "#00000099"
     blur: int = Field(2, ge=0, le=64)
 
 
 class Box(Model):
     color: Color = "#00000099"
-    padding: int = Field(16, ge=0)
-    radius: int = Field(0, ge=0)
+    padding: int = Field(16, ge=0, le=MAX_PADDING)
+    radius: int = Field(0, ge=0, le=MAX_RADIUS)
 
 
 class TextStyle(Model):
     """How text is drawn. Every field left out is taken from ``defaults.text`` and then from the
     built-in style, so styles compose: defaults < layer."""
 
-    font: str | None = Field(
+    font: PathStr | None = Field(
         None, description="A family (sans, serif, mono, or an installed family name) or a path."
     )
     size: float | None = Field(None, gt=0, le=2000, description="Font size in pixels.")
@@ -184,7 +324,10 @@ class TextStyle(Model):
     italic: bool | None = None
     align: Literal["left", "center", "right"] | None = None
     max_width: float | None = Field(
-        None, gt=0, description="Wrap width: pixels, or a fraction of the frame width if <= 1."
+        None,
+        gt=0,
+        le=MAX_LENGTH_PX,
+        description="Wrap width: pixels, or a fraction of the frame width if <= 1.",
     )
     line_spacing: float | None = Field(None, gt=0, le=5)
     stroke: Stroke | None = None

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from engine.spec.common import Background, Fit, Model, PositiveSeconds
+from engine.spec.common import Background, Fit, Model, PathStr, PositiveSeconds
 
 Interpolation = Literal["slerp", "linear"]
 ValueRange = Literal["auto", "tanh", "sigmoid"]
@@ -41,7 +41,12 @@ class RandomWalk(Model):
     interpolation: Interpolation = "slerp"
 
 
-LatentPoint = int | list[float]
+#: A seed (its normal draw is the vector) or the vector itself: latent vectors hold standard
+#: normal draws, so values past ±1000 or more than 4096 of them are no latent point.
+LatentPoint = (
+    Annotated[int, Field(ge=0, lt=2**32)]
+    | Annotated[list[Annotated[float, Field(ge=-1000, le=1000)]], Field(max_length=4096)]
+)
 
 
 class Latents(Model):
@@ -60,7 +65,7 @@ class GeneratorLayer(Model):
     """Frames made by a generator model (latent vector in, picture out), streamed into ffmpeg."""
 
     type: Literal["generator"]
-    model: str = Field(description="A Keras model file (.keras), relative to the spec.")
+    model: PathStr = Field(description="A Keras model file (.keras), relative to the spec.")
     seed: int = Field(0, ge=0, lt=2**32)
     motion: Motion = Field(default_factory=lambda: Keyframes(kind="keyframes"))
     duration: PositiveSeconds | None = Field(
@@ -83,7 +88,7 @@ def _model_shorthand(value: object) -> object:
 class FrameModel(Model):
     """An image-to-image model every frame of a clip is passed through."""
 
-    path: str = Field(description="A Keras model file (.keras), relative to the spec.")
+    path: PathStr = Field(description="A Keras model file (.keras), relative to the spec.")
     batch: int = Field(8, ge=1, le=1024, description="Frames per model call.")
     trust_model: bool = Field(False, description=_TRUST)
     value_range: ValueRange = Field("auto", description=_RANGE)

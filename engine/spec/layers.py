@@ -12,11 +12,14 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from engine.spec.common import (
+    MAX_LENGTH_PX,
+    MAX_WORD_CHARS,
     Background,
     Color,
     Fit,
     Fps,
     Model,
+    PathStr,
     Placed,
     PlacedFit,
     Seconds,
@@ -69,6 +72,12 @@ class Timed(Model):
     fade_in: Seconds = 0.0
     fade_out: Seconds = 0.0
 
+    @model_validator(mode="after")
+    def _ordered(self) -> Timed:
+        if self.end is not None and self.end <= self.start:
+            raise ValueError(f"end ({self.end:g}) must be after start ({self.start:g})")
+        return self
+
 
 class ColorLayer(Model):
     type: Literal["color"]
@@ -79,12 +88,17 @@ class GradientLayer(Model):
     type: Literal["gradient"]
     kind: Literal["linear", "radial"] = "linear"
     colors: list[Color] = Field(min_length=2, max_length=16)
-    angle: float = Field(90.0, description="Direction of a linear gradient in degrees; 90 = down.")
+    angle: float = Field(
+        90.0,
+        ge=-360,
+        le=360,
+        description="Direction of a linear gradient in degrees; 90 = down.",
+    )
 
 
 class ImageLayer(Timed, Placed):
     type: Literal["image"]
-    src: str
+    src: PathStr
     fit: PlacedFit | None = Field(
         None, description="How the image fills the frame; 'none' places it like an overlay."
     )
@@ -93,13 +107,15 @@ class ImageLayer(Timed, Placed):
     )
     zoom: Zoom | None = None
     pan: Pan | None = None
-    width: int | None = Field(None, gt=0, description="With fit 'none': scale to this width.")
+    width: int | None = Field(
+        None, gt=0, le=MAX_LENGTH_PX, description="With fit 'none': scale to this width."
+    )
     opacity: float = Field(1.0, ge=0, le=1)
 
 
 class VideoLayer(Model):
     type: Literal["video"]
-    src: str
+    src: PathStr
     trim: Trim = Field(default_factory=Trim)
     speed: float = Field(1.0, gt=0.0625, le=16)
     volume: float = Field(1.0, ge=0, le=10)
@@ -113,7 +129,9 @@ class VideoLayer(Model):
 
 class ImageSequenceLayer(Model):
     type: Literal["image_sequence"]
-    src: str = Field(description="A printf pattern (frames/img_%04d.png) or a glob (frames/*.png).")
+    src: PathStr = Field(
+        description="A printf pattern (frames/img_%04d.png) or a glob (frames/*.png)."
+    )
     fps: Fps = "25"
     fit: Fit | None = None
     background: Background | None = None
@@ -123,8 +141,10 @@ class TextLayer(Timed, Placed):
     type: Literal["text"]
     text: str = Field(min_length=1, max_length=5000)
     style: TextStyle = Field(default_factory=TextStyle)
-    highlights: list[str] = Field(
-        default_factory=list, description="Words or phrases drawn in style.highlight color."
+    highlights: list[Annotated[str, Field(max_length=MAX_WORD_CHARS)]] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Words or phrases drawn in style.highlight color.",
     )
 
 

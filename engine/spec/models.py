@@ -7,14 +7,18 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from engine.spec.common import (
+    MAX_LENGTH_PX,
+    MAX_MARGIN,
     Anchor,
     Color,
     Fit,
     Model,
+    PathStr,
     Placed,
     PositiveSeconds,
     Seconds,
     TextStyle,
+    Word,
 )
 from engine.spec.layers import Layer, Trim
 from engine.spec.output import Output
@@ -104,7 +108,7 @@ class Narration(Model):
     """Speech for a scene, synthesised offline; it starts at the scene's start (plus delay)."""
 
     text: str = Field(min_length=1, max_length=5000)
-    voice: str = Field("en", description="A language (en, zh, fr, ...) or a voice id.")
+    voice: Word = Field("en", description="A language (en, zh, fr, ...) or a voice id.")
     rate: int | None = Field(None, ge=60, le=500, description="Words per minute.")
     volume: float = Field(1.0, ge=0, le=1)
     delay: Seconds = Field(0.0, description="Silence before the speech starts.")
@@ -122,8 +126,16 @@ class Narration(Model):
         return value
 
 
+#: How many scenes, layers, overlays and tracks a spec may have: far more than any real video,
+#: few enough that validation, resolving and the filter graph stay quick.
+MAX_SCENES = 10_000
+MAX_LAYERS = 256
+MAX_OVERLAYS = 10_000
+MAX_TRACKS = 256
+
+
 class Scene(Model):
-    name: str | None = None
+    name: Word | None = None
     duration: PositiveSeconds | None = Field(
         None,
         description="Seconds; omitted when narration, a video or an image sequence decides it.",
@@ -133,7 +145,7 @@ class Scene(Model):
     )
     background: Color | None = None
     narration: Narration | None = None
-    layers: list[Layer] = Field(min_length=1)
+    layers: list[Layer] = Field(min_length=1, max_length=MAX_LAYERS)
 
 
 class Timing(Model):
@@ -162,8 +174,10 @@ class Timing(Model):
 
 class ImageOverlay(Timing, Placed):
     type: Literal["image"]
-    src: str
-    width: int | None = Field(None, gt=0, description="Scale to this width (keeps aspect).")
+    src: PathStr
+    width: int | None = Field(
+        None, gt=0, le=MAX_LENGTH_PX, description="Scale to this width (keeps aspect)."
+    )
     opacity: float = Field(1.0, ge=0, le=1)
 
 
@@ -185,7 +199,7 @@ class Duck(Model):
 
 
 class AudioTrack(Model):
-    src: str
+    src: PathStr
     start: Seconds = Field(0.0, description="Where the track starts on the video's timeline.")
     trim: Trim = Field(default_factory=Trim)
     volume: float = Field(1.0, ge=0, le=10)
@@ -198,14 +212,16 @@ class AudioTrack(Model):
 class Subtitles(Model):
     """Timed captions: from the narration's sentences, or from an existing .srt file."""
 
-    src: str | None = Field(None, description="An .srt file; default: the narration's text.")
+    src: PathStr | None = Field(None, description="An .srt file; default: the narration's text.")
     files: list[Literal["srt", "vtt"]] = Field(
-        default_factory=lambda: ["srt", "vtt"], description="Sidecar files beside the output."
+        default_factory=lambda: ["srt", "vtt"],
+        max_length=2,
+        description="Sidecar files beside the output.",
     )
     burn: bool = Field(False, description="Draw the captions into the picture.")
     style: TextStyle = Field(default_factory=TextStyle)
     position: Anchor = "bottom"
-    margin: int = Field(40, ge=0)
+    margin: int = Field(40, ge=0, le=MAX_MARGIN)
     max_chars: int = Field(42, ge=10, le=200, description="Characters per caption line.")
 
 
@@ -213,7 +229,7 @@ class Spec(Model):
     version: Literal[1] = Field(description="Spec format version.")
     output: Output
     defaults: Defaults = Field(default_factory=Defaults)
-    scenes: list[Scene] = Field(min_length=1)
-    overlays: list[Overlay] = Field(default_factory=list)
-    audio: list[AudioTrack] = Field(default_factory=list)
+    scenes: list[Scene] = Field(min_length=1, max_length=MAX_SCENES)
+    overlays: list[Overlay] = Field(default_factory=list, max_length=MAX_OVERLAYS)
+    audio: list[AudioTrack] = Field(default_factory=list, max_length=MAX_TRACKS)
     subtitles: Subtitles | None = None

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from engine.spec.common import Fps, Model, Size, size_tuple
+from engine.spec.common import Fps, Model, PathStr, Size, size_tuple
 
 VideoCodecName = Literal["h264", "h265", "vp9", "av1", "prores", "gif"]
 AudioCodecName = Literal["aac", "opus", "mp3", "vorbis", "flac", "pcm"]
@@ -34,10 +34,14 @@ class VideoEncoding(Model):
         None, ge=0, le=63, description="Constant quality; lower is better. Codec default if unset."
     )
     preset: str | None = Field(
-        None, description="Encoder speed preset (x264/x265: ultrafast..veryslow; svt-av1: 0-13)."
+        None,
+        pattern=r"^[A-Za-z0-9_-]{1,32}$",
+        description="Encoder speed preset (x264/x265: ultrafast..veryslow; svt-av1: 0-13).",
     )
-    pix_fmt: str | None = Field(None, description="Pixel format; codec default if unset.")
-    bitrate: str | None = Field(None, pattern=r"^\d+(\.\d+)?[kKmM]?$")
+    pix_fmt: str | None = Field(
+        None, pattern=r"^[a-z0-9_]{1,32}$", description="Pixel format; codec default if unset."
+    )
+    bitrate: str | None = Field(None, pattern=r"^\d{1,9}(\.\d{1,6})?[kKmM]?$")
     threads: int | None = Field(
         None, ge=1, le=256, description="Encoder threads; ffmpeg's default."
     )
@@ -45,7 +49,7 @@ class VideoEncoding(Model):
 
 class AudioEncoding(Model):
     codec: AudioCodecName | None = None
-    bitrate: str = Field("192k", pattern=r"^\d+(\.\d+)?[kK]?$")
+    bitrate: str = Field("192k", pattern=r"^\d{1,9}(\.\d{1,6})?[kK]?$")
     sample_rate: int = Field(48000, ge=8000, le=192000)
     loudness: float | None = Field(
         None, ge=-70, le=-5, description="Normalise the mix to this loudness (LUFS, EBU R128)."
@@ -60,7 +64,7 @@ def _audio_off(value: object) -> object:
 
 
 class Output(Model):
-    path: str = Field(description="Output file; its extension picks the container.")
+    path: PathStr = Field(description="Output file; its extension picks the container.")
     size: Size = "1920x1080"
     fps: Fps = "30"
     video: VideoEncoding = Field(default_factory=VideoEncoding)
