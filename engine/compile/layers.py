@@ -216,9 +216,57 @@ def covers_frame(layer: ResolvedLayer, default_fit: str) -> bool:
         return opaque_colors(spec.color)
     if isinstance(spec, GradientLayer):
         return opaque_colors(*spec.colors)
+    if has_alpha(layer):
+        return False
     if isinstance(spec, ImageLayer):
         return (spec.fit or default_fit) != "none"
     return isinstance(spec, (VideoLayer, ImageSequenceLayer, GeneratorLayer))
+
+
+def has_alpha(layer: ResolvedLayer) -> bool:
+    """The layer's pictures have transparent parts, through which the layers below show."""
+    return bool(layer.media and layer.media.has_alpha)
+
+
+#: The working pixel formats with an alpha plane added.
+_WITH_ALPHA = {
+    "yuv420p": "yuva420p",
+    "yuv422p": "yuva422p",
+    "yuv444p": "yuva444p",
+    "yuv420p10le": "yuva420p10le",
+    "yuv422p10le": "yuva422p10le",
+    "yuv444p10le": "yuva444p10le",
+}
+#: What shows around a contained picture that has transparent parts: the layers below.
+_CLEAR = "#00000000"
+
+
+def picture_format(ctx: SceneContext, layer: ResolvedLayer) -> str:
+    """The format a full-frame picture is made in: the canvas's, with alpha if it has any."""
+    pix = ctx.canvas.pix_fmt
+    return _WITH_ALPHA.get(pix, "yuva420p") if has_alpha(layer) else pix
+
+
+def picture_background(layer: ResolvedLayer, background: str | None) -> str | None:
+    """Around a contained picture: the color the spec gives, else for a picture with
+    transparent parts nothing (the layers below show), else the scene's background."""
+    return background or (_CLEAR if has_alpha(layer) else None)
+
+
+#: A clip made for HDR screens (PQ or HLG) shown on an ordinary one: to linear light, to
+#: BT.709 primaries, Hable's curve, back to BT.709 video levels. Without it an HDR clip comes
+#: out dim and grey.
+_TONE_MAP = (
+    f("zscale", t="linear", npl=100),
+    f("format", "gbrpf32le"),
+    f("zscale", p="bt709"),
+    f("tonemap", tonemap="hable", desat=0),
+    f("zscale", t="bt709", m="bt709", r="tv"),
+)
+
+
+def tone_mapped(layer: ResolvedLayer) -> list[Filter]:
+    return list(_TONE_MAP) if layer.media is not None and layer.media.hdr else []
 
 
 def color_frames(g: GraphBuilder, canvas: Canvas, frames: int, color: str) -> str:
@@ -273,11 +321,13 @@ def _image(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
             prep=(*filters, f("format", "rgba")),
         )
     source = still_input(ctx.g, str(layer.src), canvas.fps)
+    opaque = not has_alpha(layer)
     if spec.zoom or spec.pan:
-        return LayerStream(_ken_burns(ctx, source, layer), full=True)
-    tail = [*canonical(canvas.pix_fmt), *hold(ctx.frames)]
-    label = fit_chain(ctx, source, layer.size, fit, spec.background, "lanczos", tail)
-    return LayerStream(label, full=True)
+        return LayerStream(_ken_burns(ctx, source, layer), full=True, opaque=opaque)
+    tail = [*canonical(picture_format(ctx, layer)), *hold(ctx.frames)]
+    background = picture_background(layer, spec.background)
+    label = fit_chain(ctx, source, layer.size, fit, background, "lanczos", tail)
+    return LayerStream(label, full=True, opaque=opaque)
 
 
 def _even_height(w: int, h: int, width: int) -> int:
@@ -305,11 +355,12 @@ def _ken_burns(ctx: SceneContext, source: str, layer: ResolvedLayer) -> str:
     y = f"{lerp(py0, py1)}*(ih-ih/zoom)"
     zoompan = [
         f("zoompan", z=zoom, x=x, y=y, d=ctx.frames, s=f"{W}x{H}", fps=str(canvas.fps)),
-        *canonical(canvas.pix_fmt),
+        *canonical(picture_format(ctx, layer)),
         f("setpts", "N"),
     ]
     fit = spec.fit if spec.fit not in (None, "none") else ctx.fit
-    return fit_chain(ctx, source, layer.size, fit, spec.background, "lanczos", zoompan, big)
+    background = picture_background(layer, spec.background)
+    return fit_chain(ctx, source, layer.size, fit, background, "lanczos", zoompan, big)
 
 
 @compiles(VideoLayer)
@@ -326,10 +377,11 @@ def _video(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
         if spec.speed != 1
         else [f("setpts", "PTS-STARTPTS")]
     )
-    head = ctx.g.one([f"{index}:v"], speed)
-    tail = [*canonical(ctx.canvas.pix_fmt), *conform(ctx)]
-    label = fit_chain(ctx, head, layer.size, spec.fit or ctx.fit, spec.background, "bicubic", tail)
-    return LayerStream(label, full=True)
+    head = ctx.g.one([f"{index}:v"], [*speed, *tone_mapped(layer)])
+    tail = [*canonical(picture_format(ctx, layer)), *conform(ctx)]
+    background = picture_background(layer, spec.background)
+    label = fit_chain(ctx, head, layer.size, spec.fit or ctx.fit, background, "bicubic", tail)
+    return LayerStream(label, full=True, opaque=not has_alpha(layer))
 
 
 def video_input_options(layer: ResolvedLayer, frames: int, fps: Fraction) -> tuple[str, ...]:
@@ -355,17 +407,17 @@ def _sequence(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
     else:
         options += ["-start_number", str(layer.start_number)]
     index = ctx.g.add_input(str(layer.src), *options)
-    tail = [*canonical(ctx.canvas.pix_fmt), *conform(ctx)]
+    tail = [*canonical(picture_format(ctx, layer)), *conform(ctx)]
     label = fit_chain(
         ctx,
         f"{index}:v",
         layer.size or ctx.canvas.size,
         spec.fit or ctx.fit,
-        spec.background,
+        picture_background(layer, spec.background),
         "bicubic",
         tail,
     )
-    return LayerStream(label, full=True)
+    return LayerStream(label, full=True, opaque=not has_alpha(layer))
 
 
 @compiles(TextLayer)

@@ -2,17 +2,30 @@
 
 The imageio-ffmpeg wheel ships ffmpeg without ffprobe, so we parse the stream summary that
 ``ffmpeg -i`` prints. Only the stable parts of that summary are used.
+
+Probing is also where a file is checked to *be* media: specs can come from strangers, and
+ffmpeg will happily follow a playlist or a concat script to other files (or, with HLS, to
+URLs). A file whose first bytes are such a text, or that ffmpeg opens with a demuxer that
+reads other files, is refused before it reaches a render; probes read local files only.
 """
 
 from __future__ import annotations
 
 import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.errors import MediaError
 from engine.run.ffmpeg import run_capture
+from engine.spec.common import env_limit
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 _DURATION = re.compile(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)")
 _VIDEO = re.compile(r"Stream #\d+:\d+\S*: Video: (\w+)(.*)")
@@ -22,8 +35,42 @@ _FPS = re.compile(r"([\d.]+(?:k)?) (fps|tbr)")
 _RATE = re.compile(r"(\d+) Hz")
 _SAR = re.compile(r"\[SAR (\d+):(\d+) DAR")
 _ROTATION = re.compile(r"Display Matrix: rotation of (-?[\d.]+) degrees")
+_INPUT = re.compile(r"Input #0, ([\w,]+), from")
+#: The pixel format and its color description: ``yuv420p10le(tv, bt2020nc/bt2020/smpte2084``.
+_PIXELS = re.compile(r"^,? ?(\w+)(?:\(([^)]*)\))?")
 #: EXIF orientations (5-8) whose picture is shown turned a quarter: width and height swap.
 _QUARTER_TURNS = {5, 6, 7, 8}
+#: Demuxers that read other files or URLs than the one given: playlists, concat scripts,
+#: manifests, session descriptions, and ffmpeg's own filter and tee devices.
+_INDIRECT = {
+    "hls",
+    "applehttp",
+    "dash",
+    "concat",
+    "ffconcat",
+    "sdp",
+    "rtp",
+    "rtsp",
+    "tee",
+    "lavfi",
+    "imf",
+    "webm_dash_manifest",
+    "subfile",
+}
+#: First bytes of texts that point at other media, refused before ffmpeg even opens them
+#: (probing a playlist already makes ffmpeg read what it lists).
+_INDIRECT_HEADS = (b"#EXTM3U", b"ffconcat", b"[playlist]", b"<?xml", b"<MPD", b"v=0")
+#: Transfer functions of HDR video (PQ and HLG): shown on an SDR output they need tone mapping.
+HDR_TRANSFERS = frozenset({"smpte2084", "arib-std-b67"})
+#: Pixel formats with an alpha plane (ffmpeg's names).
+_ALPHA = re.compile(r"^(yuva|gbrap|rgba|bgra|argb|abgr|ya\d|pal8$)")
+#: The largest picture (width × height) a source may have: a header claiming more is refused
+#: before anything decodes it (a few bytes of PNG can claim gigapixels).
+DEFAULT_MAX_MEDIA_PIXELS = 200_000_000
+
+
+def max_media_pixels() -> int:
+    return int(env_limit("REELSPEC_MAX_MEDIA_PIXELS", DEFAULT_MAX_MEDIA_PIXELS))
 
 
 @dataclass(frozen=True)
@@ -44,6 +91,16 @@ class MediaInfo:
     channels: str | None = None
     audio_streams: int = 0
     video_streams: int = 0
+    #: ffmpeg's pixel format of the pictures (``yuv420p10le``) and their transfer function
+    #: (``smpte2084`` for HDR10), when it says.
+    pix_fmt: str | None = None
+    transfer: str | None = None
+    #: The pictures have transparent parts (an alpha plane, or a palette with transparency).
+    has_alpha: bool = False
+
+    @property
+    def hdr(self) -> bool:
+        return self.transfer in HDR_TRANSFERS
 
     @property
     def has_video(self) -> bool:
@@ -77,6 +134,14 @@ def parse_probe(text: str, path: str) -> MediaInfo:
             if rotation % 180 == 90:
                 width, height = height, width
             info["width"], info["height"], info["rotation"] = width, height, rotation
+        pixels = _PIXELS.match(rest.split(",", 1)[1] if "," in rest else "")
+        if pixels:
+            info["pix_fmt"] = pixels.group(1)
+            info["has_alpha"] = bool(_ALPHA.match(pixels.group(1)))
+            colors = (pixels.group(2) or "").split(",")[1:2]
+            described = colors[0].strip().split("/") if colors else []
+            if len(described) == 3:
+                info["transfer"] = described[2]
         rates = {unit: value for value, unit in _FPS.findall(rest)}
         rate = rates.get("fps") or rates.get("tbr")
         if rate:
@@ -110,32 +175,47 @@ def _stream_rotation(text: str, after: int) -> int:
 
 
 def probe(path: Path) -> MediaInfo:
-    """Describe ``path``; raise MediaError when it is missing or not decodable media."""
-    if not path.exists():
-        raise MediaError(f"file not found: {path}")
-    if not path.is_file():
-        raise MediaError(f"not a file: {path}")
-    result = run_capture(["-hide_banner", "-nostdin", "-i", str(path)], check=False)
+    """Describe ``path``; raise MediaError when it is missing, not a regular file, not media
+    ffmpeg can decode, or a file that makes ffmpeg read other files."""
+    _check_file(path)
+    result = run_capture(
+        ["-hide_banner", "-nostdin", "-protocol_whitelist", "file", "-i", str(path)],
+        check=False,
+    )
     text = result.stderr
+    demuxer = _INPUT.search(text)
+    if demuxer and _INDIRECT & set(demuxer.group(1).split(",")):
+        raise MediaError(
+            f"{path} is a {demuxer.group(1).split(',')[0]} file, which makes ffmpeg read other "
+            f"files or URLs; give the media file itself"
+        )
     if "Invalid data found" in text or ("Stream #" not in text):
-        tail = text.strip().splitlines()[-1] if text.strip() else "no streams"
+        lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+        tail = lines[-1][:200] if lines else "no streams"
         raise MediaError(f"not a media file ffmpeg can read: {path} ({tail})")
-    return parse_probe(text, str(path))
+    info = parse_probe(text, str(path))
+    _check_pixels(path, info.width, info.height)
+    if info.duration is None and info.has_video:
+        # Animated WebP: ffmpeg's demuxer states no duration; its frames' delays are the length.
+        info = _with_animation_length(path, info)
+    return info
 
 
 def probe_still(path: Path) -> MediaInfo:
     """Describe a still picture from its header with Pillow (no process start: ~100× faster
     than asking ffmpeg); anything Pillow cannot identify is asked of ffmpeg instead."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import UnidentifiedImageError
 
-    if not path.is_file():
-        return probe(path)
+    _check_file(path)
     try:
-        with Image.open(path) as image:
+        with pillow_open(path) as image:
             width, height = image.size
             codec = (image.format or "image").lower()
             frames = getattr(image, "n_frames", 1)
             orientation = image.getexif().get(0x0112, 1)
+            alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
+                "transparency" in image.info
+            )
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         return probe(path)
     if frames != 1:
@@ -144,8 +224,79 @@ def probe_still(path: Path) -> MediaInfo:
         # ffmpeg turns the picture upright as it decodes it; its shown size is the turned one.
         width, height = height, width
     return MediaInfo(
-        str(path), None, video_codec=codec, width=width, height=height, video_streams=1
+        str(path),
+        None,
+        video_codec=codec,
+        width=width,
+        height=height,
+        video_streams=1,
+        has_alpha=alpha,
     )
+
+
+@contextmanager
+def pillow_open(path: Path) -> Iterator[Image.Image]:
+    """Pillow's ``Image.open`` under reelspec's own pixel limit: Pillow's (89 megapixels, a
+    warning; twice that, an error) would warn on an ordinary 96-megapixel photo and refuse
+    pictures the limit allows."""
+    from PIL import Image
+
+    limit = max_media_pixels()
+    Image.MAX_IMAGE_PIXELS = limit  # Pillow's own refusal comes only at twice this
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(path)
+        except Image.DecompressionBombError:
+            raise MediaError(
+                f"{path} is over the limit of {limit:,} pixels a picture "
+                f"(REELSPEC_MAX_MEDIA_PIXELS)"
+            ) from None
+    with image:
+        _check_pixels(path, *image.size)
+        yield image
+
+
+def _check_file(path: Path) -> None:
+    """A regular file, not a device, FIFO or folder, and not a text that lists other media."""
+    if not path.exists():
+        raise MediaError(f"file not found: {path}")
+    if not path.is_file():
+        raise MediaError(f"not a regular file: {path}")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError as exc:
+        raise MediaError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if head.startswith(_INDIRECT_HEADS):
+        raise MediaError(
+            f"{path} is a playlist, concat script or manifest, which makes ffmpeg read other "
+            f"files or URLs; give the media file itself"
+        )
+
+
+def _check_pixels(path: Path, width: int | None, height: int | None) -> None:
+    limit = max_media_pixels()
+    if width and height and width * height > limit:
+        raise MediaError(
+            f"{path} is {width}x{height}, over the limit of {limit:,} pixels a picture "
+            f"(REELSPEC_MAX_MEDIA_PIXELS)"
+        )
+
+
+def _with_animation_length(path: Path, info: MediaInfo) -> MediaInfo:
+    from dataclasses import replace
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image.seek(getattr(image, "n_frames", 1) - 1)
+            image.load()  # the frame's timing is read with its pixels
+            total = int(image.info.get("timestamp") or 0) + int(image.info.get("duration") or 0)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        return info
+    return replace(info, duration=Fraction(total, 1000)) if total else info
 
 
 def count_frames(path: Path) -> int:

@@ -22,6 +22,7 @@ from engine.resolve.limits import Limits
 from engine.resolve.models import resolve_frame_model, resolve_generator
 from engine.resolve.narration import narration_audio
 from engine.resolve.probe import MediaInfo, probe, probe_still
+from engine.resolve.stills import small_enough
 from engine.resolve.subtitles import Cue, parse_srt, split_long
 from engine.resolve.text_card import (
     BUILTIN_STYLE,
@@ -395,6 +396,11 @@ def _resolve_layer(
         media = found.attempt((*path, "src"), lambda: _probe_kind(src, "image"))
         if media is None:
             return ResolvedLayer(layer)
+        box = _image_box(layer, media, (output.width, output.height))
+        shrunk = found.attempt((*path, "src"), lambda: small_enough(src, media, box))
+        if shrunk is None:
+            return ResolvedLayer(layer)
+        src, media = shrunk
         return ResolvedLayer(
             layer, src=src, media=media, size=(media.width or 0, media.height or 0)
         )
@@ -459,6 +465,20 @@ def _resolve_layer(
             size=(media.width or 0, media.height or 0) if media else None,
         )
     raise TypeError(f"no resolver for {type(layer).__name__}")  # a bug: a new type was added
+
+
+def _image_box(
+    layer: ImageLayer, media: MediaInfo, frame: tuple[int, int]
+) -> tuple[int, int]:
+    """The largest size an image layer's picture is drawn at: the frame (twice it for Ken
+    Burns motion, which works at twice the frame size), or its own width when placed; a
+    placed picture at its own size is shown pixel for pixel (no box)."""
+    if layer.fit == "none":
+        if layer.width and media.width and media.height:
+            return layer.width, round(media.height * layer.width / media.width)
+        return (0, 0)
+    scale = 2 if (layer.zoom or layer.pan) else 1
+    return frame[0] * scale, frame[1] * scale
 
 
 def _probe_kind(path: Path, kind: str) -> MediaInfo:
@@ -555,6 +575,12 @@ def _resolve_overlay(
         media = found.attempt((*path, "src"), lambda: _probe_kind(src, "image"))
         if media is None:
             return None
+        if overlay.width and media.width and media.height:
+            box = (overlay.width, round(media.height * overlay.width / media.width))
+            shrunk = found.attempt((*path, "src"), lambda: small_enough(src, media, box))
+            if shrunk is None:
+                return None
+            src, media = shrunk
         image, size = src, (media.width or 0, media.height or 0)
     return ResolvedOverlay(overlay, image, size, start, end, fade_in, fade_out)
 

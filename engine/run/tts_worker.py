@@ -1,8 +1,15 @@
-"""Runs in a child process: speaks text to a WAV file with pyttsx3, or lists voices.
+"""Runs in a child process: speaks text to WAV files, or lists voices.
 
 Reads one JSON request on stdin (so text is data: a leading "-" or markup-like text is spoken,
 never parsed as an option), writes one JSON answer on stdout. espeak drivers can hang, which
 is why the parent runs this in a process it can kill.
+
+On Linux, speech comes from espeak-ng itself (the library in the espeakng-loader wheel),
+called synchronously: pyttsx3's espeak driver writes the file when espeak reports the end of
+the message, *before* adding the samples that came with that report, so the last piece of
+speech (up to its one-second buffer) was lost whenever the two arrived together — which
+depends on timing, so the same text came out at different lengths on a busy machine (see
+docs/decisions/0009). pyttsx3 still lists the voices, and speaks on Windows and macOS.
 """
 
 from __future__ import annotations
@@ -13,22 +20,90 @@ import sys
 from typing import Any
 
 
-def _load_engine() -> Any:
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
+def _espeak_library() -> Any:
+    """espeak-ng from the espeakng-loader wheel (Linux), or None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
 
-            import espeakng_loader
-        except ImportError:
-            pass
-        else:
-            # pyttsx3 opens "libespeak-ng.so.1" by name; a library with that soname loaded
-            # first (the one in the espeakng-loader wheel) is the one it gets.
-            os.environ.setdefault("ESPEAK_DATA_PATH", espeakng_loader.get_data_path())
-            ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
+        import espeakng_loader
+    except ImportError:
+        return None
+    os.environ.setdefault("ESPEAK_DATA_PATH", espeakng_loader.get_data_path())
+    # RTLD_GLOBAL: pyttsx3 opens "libespeak-ng.so.1" by name; a library with that soname
+    # loaded first (this one) is the one it gets.
+    return ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
+
+
+def _load_engine() -> Any:
+    _espeak_library()
     import pyttsx3
 
     return pyttsx3.init()
+
+
+#: espeak-ng's API constants (speak_lib.h).
+_SYNCHRONOUS = 2
+_POS_CHARACTER = 1
+_CHARS_UTF8 = 1
+_ENDPAUSE = 0x1000
+_RATE = 1
+_VOLUME = 2
+
+
+def _speak_with_espeak(lib: Any, request: dict[str, Any]) -> bool:
+    """Every item spoken synchronously, every sample kept: espeak_Synth returns only once
+    all of the text's sound has been handed to the callback."""
+    import ctypes
+    import wave
+
+    lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+    lib.espeak_Synth.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_size_t,
+        ctypes.c_uint,
+        ctypes.c_int,
+        ctypes.c_uint,
+        ctypes.c_uint,
+        ctypes.c_void_p,
+        ctypes.c_void_p,
+    ]
+    lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+    lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+    rate = lib.espeak_Initialize(_SYNCHRONOUS, 0, None, 0)
+    if rate <= 0:
+        raise RuntimeError("eSpeak could not start")
+    if lib.espeak_SetVoiceByName(str(request["voice"]).encode("utf-8")) != 0:
+        raise RuntimeError(f"eSpeak has no voice {request['voice']!r}")
+    if request.get("rate"):
+        lib.espeak_SetParameter(_RATE, int(request["rate"]), 0)
+    # The same scale pyttsx3 uses: volume 1.0 is espeak's 100.
+    lib.espeak_SetParameter(_VOLUME, int(round(float(request.get("volume", 1.0)) * 100, 2)), 0)
+    chunks: list[bytes] = []
+    callback_type = ctypes.CFUNCTYPE(
+        ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
+    )
+
+    def collect(samples: Any, count: int, events: Any) -> int:
+        if count > 0 and samples:
+            chunks.append(ctypes.string_at(samples, count * 2))
+        return 0
+
+    callback = callback_type(collect)  # kept alive until the last synthesis returns
+    lib.espeak_SetSynthCallback(callback)
+    for item in request["items"]:
+        chunks.clear()
+        text = str(item["text"]).encode("utf-8") + b"\0"
+        flags = _CHARS_UTF8 | _ENDPAUSE
+        if lib.espeak_Synth(text, len(text), 0, _POS_CHARACTER, 0, flags, None, None) != 0:
+            raise RuntimeError("eSpeak refused the text")
+        with wave.open(item["output"], "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(rate)
+            out.writeframes(b"".join(chunks))
+    return all(_samples(item["output"]) > 0 for item in request["items"])
 
 
 ANSWER = "reelspec-tts-answer "
@@ -41,6 +116,11 @@ def _answer(data: dict[str, Any]) -> None:
 
 def main() -> int:
     request = json.loads(sys.stdin.read())
+    if request["command"] == "speak":
+        library = _espeak_library()
+        if library is not None:
+            _answer({"ok": _speak_with_espeak(library, request)})
+            return 0
     engine = _load_engine()
     if request["command"] == "voices":
         voices = [
@@ -65,9 +145,7 @@ def main() -> int:
     return 0
 
 
-#: pyttsx3's espeak driver writes the file from espeak's end-of-message callback with what it
-#: has buffered by then; on a CPU-starved machine that was seen to be nothing (twice in one
-#: session with two training jobs beside the tests), so an empty result is spoken again.
+#: pyttsx3's drivers (Windows, macOS) are asynchronous; an empty result is spoken again.
 ATTEMPTS = 3
 
 

@@ -1,7 +1,13 @@
-"""Narration with the real offline speech engine (espeak-ng through pyttsx3)."""
+"""Narration with the real offline speech engine (espeak-ng)."""
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.synchronize
+import wave
+from pathlib import Path
+
+import numpy as np
 import pytest
 
 from engine.errors import MediaError, SpecError
@@ -97,3 +103,40 @@ def test_bad_narrations_are_spec_errors(write_spec: SpecWriter) -> None:
     )
     with pytest.raises(SpecError, match="at most 5000 characters"):
         prepare(too_long)
+
+
+def test_the_same_text_is_spoken_to_the_same_samples_even_on_a_busy_machine(
+    tmp_path: Path,
+) -> None:
+    """Regression (issue 10): pyttsx3's espeak driver wrote the file before adding the last
+    piece of sound espeak handed it, so speech lost its end (0.5 s of a 4 s sentence) and its
+    length depended on timing. Speech now comes from espeak-ng synchronously: every sample,
+    the same every time, also while the CPU is busy."""
+    from engine.run import tts
+
+    text = "First we speak. Then we speak again, at length, with many words."
+    voice = resolve_voice("en").id
+    stop = multiprocessing.Event()
+    burners = [multiprocessing.Process(target=_burn, args=(stop,)) for _ in range(2)]
+    for burner in burners:
+        burner.start()
+    try:
+        outputs = [tmp_path / f"{n}.wav" for n in range(4)]
+        for output in outputs:
+            tts.synthesize([(text, output)], voice, None, 1.0)
+    finally:
+        stop.set()
+        for burner in burners:
+            burner.join()
+    assert len({output.read_bytes() for output in outputs}) == 1
+    with wave.open(str(outputs[0]), "rb") as audio:
+        rate = audio.getframerate()
+        samples = np.frombuffer(audio.readframes(audio.getnframes()), np.int16)
+    loud = np.nonzero(np.abs(samples) > 300)[0]
+    # espeak ends a text with a sentence pause: the speech is whole when the file ends in one.
+    assert (len(samples) - loud[-1]) / rate > 0.2
+
+
+def _burn(stop: multiprocessing.synchronize.Event) -> None:
+    while not stop.is_set():
+        sum(range(10_000))
