@@ -85,6 +85,8 @@ class LoadedSpec:
 def format_path(path: Iterable[str | int]) -> str:
     out = ""
     for part in path:
+        if isinstance(part, str) and len(part) > 60:  # an unknown key can be any length
+            part = f"{part[:40]}…({len(part)} characters)"
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
