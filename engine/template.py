@@ -585,7 +585,8 @@ class SpecTemplate:
             raise TemplateError(
                 f"{exc.filename or path}:{exc.lineno}: {_short(exc.message or '')}"
             ) from None
-        except RecursionError:
+        except (RecursionError, SyntaxError, MemoryError):
+            # Python's own compiler refuses the code Jinja makes of very deep nesting.
             raise TemplateError(f"{path}: the template is nested too deeply to compile") from None
 
     def render(self, context: Mapping[str, Any], where: str) -> RenderedTemplate:
@@ -621,6 +622,8 @@ class SpecTemplate:
             ) from None
         except MemoryError:
             raise TemplateError(f"{where}: the template ran out of memory") from None
+        except SyntaxError:  # an included template nested too deeply for Python's compiler
+            raise TemplateError(f"{where}: a template is nested too deeply to compile") from None
         except ValueError as exc:
             text = str(exc)
             if "integer string conversion" in text:

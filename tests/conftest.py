@@ -120,3 +120,22 @@ def model_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     from tests.models import make_models
 
     return make_models(tmp_path_factory.mktemp("models"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--conformance-long",
+        action="store_true",
+        default=False,
+        help="run the spec conformance suite (tests/conformance) on thousands of generated "
+        "specs with a random seed, every one also through the farm, instead of the fixed-seed "
+        "CI set",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "conformance: renders generated specs and checks them against an independent oracle "
+        "(--conformance-long for the long run)",
+    )

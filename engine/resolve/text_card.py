@@ -227,10 +227,9 @@ def check_card_size(width: int, height: int) -> None:
     limit = max_card_pixels()
     if width * height > limit or max(width, height) > MAX_CARD_SIDE:
         raise MediaError(
-            f"the text would be drawn {width}x{height} pixels "
-            f"({width * height / 1e6:.1f} megapixels), over the limit of "
-            f"{limit / 1e6:.1f} megapixels (REELSPEC_MAX_CARD_PIXELS) or {MAX_CARD_SIDE} "
-            "pixels a side; shorten the text or lower its size, max_width or box padding"
+            f"the text would be drawn {width}x{height} pixels ({width * height:,} in all), "
+            f"over the limit of {limit:,} pixels (REELSPEC_MAX_CARD_PIXELS) or {MAX_CARD_SIDE} "
+            "a side; shorten the text or lower its size, max_width or box padding"
         )
 
 

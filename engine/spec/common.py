@@ -8,7 +8,7 @@ import re
 from fractions import Fraction
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from engine.errors import ConfigError
 
@@ -123,9 +123,17 @@ class Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
 def _check_path(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("a path cannot contain a NUL character")
+    control = _CONTROL.search(value)
+    if control:
+        # Never part of a real file name; echoed in messages they could drive the terminal.
+        raise ValueError(
+            f"a path cannot contain control characters (found {control.group()!r} in "
+            f"{excerpt(value)})"
+        )
     if not value.strip():
         raise ValueError("expected a file path, got an empty string")
     for part in re.split(r"[/\\]", value):
@@ -164,9 +172,24 @@ def _normalize_color(value: str) -> str:
     return "#" + digits
 
 
+def any_case(word: str) -> str:
+    """A JSON Schema regex matching ``word`` in any letter case (schemas have no flags)."""
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+#: What a color may be written as, for editors (the validator itself also trims spaces).
+COLOR_PATTERN = (
+    r"^\s*(#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|"
+    + "|".join(any_case(name) for name in NAMED_COLORS)
+    + r")\s*$"
+)
+
 Color = Annotated[
     str,
-    Field(max_length=64, json_schema_extra={"examples": ["#ffffff", "#00000080", "white"]}),
+    Field(
+        max_length=64,
+        json_schema_extra={"examples": ["#ffffff", "#00000080", "white"], "pattern": COLOR_PATTERN},
+    ),
     AfterValidator(_normalize_color),
 ]
 
@@ -177,7 +200,12 @@ def _normalize_background(value: str) -> str:
 
 Background = Annotated[
     str,
-    Field(max_length=64),
+    Field(
+        max_length=64,
+        json_schema_extra={
+            "pattern": COLOR_PATTERN.replace("^\\s*(", "^\\s*([bB][lL][uU][rR]|", 1)
+        },
+    ),
     AfterValidator(_normalize_background),
     Field(description="A color, or 'blur' for a blurred, zoomed copy of the picture itself."),
 ]
@@ -190,7 +218,7 @@ def color_rgba(color: str) -> tuple[int, int, int, int]:
     return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16), alpha
 
 
-_SIZE = r"^\s*(\d{1,5})\s*[xX×]\s*(\d{1,5})\s*$"
+_SIZE = r"^ *([0-9]{1,5}) *[xX×] *([0-9]{1,5}) *$"
 
 
 def _check_size(value: str) -> str:
@@ -247,10 +275,20 @@ def _normalize_fps(value: object) -> str:
 Fps = Annotated[
     str,
     BeforeValidator(_normalize_fps),
-    Field(
-        json_schema_extra={"examples": [30, "30000/1001"]},
-        description="Frames per second: an integer, a decimal, or a ratio like 30000/1001.",
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_FPS},
+                {
+                    "type": "string",
+                    "maxLength": 32,
+                    "pattern": r"^\s*([0-9]{1,9}(\.[0-9]{1,9})?|[0-9]{1,9}/[0-9]{1,9})\s*$",
+                },
+            ],
+            "examples": [30, "30000/1001"],
+        }
     ),
+    Field(description="Frames per second: an integer, a decimal, or a ratio like 30000/1001."),
 ]
 
 Seconds = Annotated[float, Field(ge=0, le=MAX_SECONDS)]

@@ -85,6 +85,8 @@ class LoadedSpec:
 def format_path(path: Iterable[str | int]) -> str:
     out = ""
     for part in path:
+        if isinstance(part, str) and len(part) > 60:  # an unknown key can be any length
+            part = f"{part[:40]}…({len(part)} characters)"
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
@@ -541,7 +543,7 @@ def translate_errors(
     for error in exc.errors(include_url=False):
         path = _data_path(error["loc"], data)
         if error["type"] == "union_tag_invalid":
-            path = (*path, "type")  # point at the bad type name itself
+            path = (*path, _discriminator(error))  # point at the bad type name itself
         message = _message(error, path, data)
         if error["type"] == "extra_forbidden":
             key_errors.add(path)
@@ -561,6 +563,15 @@ def translate_errors(
     return issues
 
 
+def _discriminator(error: Any) -> str:
+    """The key that picks a union member (``type`` for layers, ``kind`` for motions)."""
+    return str((error.get("ctx") or {}).get("discriminator", "type")).strip("'\"") or "type"
+
+
+#: Names pydantic gives the plain members of a union (``int | list[float]``) in error paths.
+_MEMBER_LABEL = re.compile(r"^(constrained-)?(int|float|str|bool|bytes|none|list|dict|tuple)$")
+
+
 def _data_path(loc: tuple[int | str, ...], data: Any) -> PathKey:
     """Drop the union-member names pydantic puts in ``loc`` so the path matches the YAML."""
     path: list[str | int] = []
@@ -569,15 +580,14 @@ def _data_path(loc: tuple[int | str, ...], data: Any) -> PathKey:
     for part in loc:
         if isinstance(current, dict):
             # A tagged union puts the tag right after the item; a field may share its name.
-            if current.get("type") == part and tag_skipped_for is not current:
+            tagged = current.get("type") == part or current.get("kind") == part
+            if tagged and tag_skipped_for is not current:
                 tag_skipped_for = current
                 continue
             if part in current:
                 path.append(part)
                 current = current[part]
-            elif isinstance(part, str) and (
-                part[:1].isupper() or "[" in part or part.startswith("function-")
-            ):
+            elif isinstance(part, str) and _member_label(part):
                 continue
             else:
                 path.append(part)
@@ -585,12 +595,21 @@ def _data_path(loc: tuple[int | str, ...], data: Any) -> PathKey:
         elif isinstance(current, list) and isinstance(part, int) and part < len(current):
             path.append(part)
             current = current[part]
-        elif isinstance(part, str) and (part[:1].isupper() or "[" in part):
+        elif isinstance(part, str) and _member_label(part):
             continue
         else:
             path.append(part)
             current = None
     return tuple(path)
+
+
+def _member_label(part: str) -> bool:
+    return (
+        part[:1].isupper()
+        or "[" in part
+        or part.startswith("function-")
+        or bool(_MEMBER_LABEL.match(part))
+    )
 
 
 def _value_at(data: Any, path: PathKey) -> Any:
@@ -627,7 +646,8 @@ def _message(error: Any, path: PathKey, data: Any) -> str:
     if kind == "union_tag_invalid":
         options = [o.strip().strip("'\"") for o in str(ctx.get("expected_tags", "")).split(",")]
         tag = ctx.get("tag")
-        return f"unknown type {excerpt(tag)}; expected one of {', '.join(options)}" + (
+        field = _discriminator(error)
+        return f"unknown {field} {excerpt(tag)}; expected one of {', '.join(options)}" + (
             _did_you_mean(tag, options)
         )
     if kind == "union_tag_not_found":

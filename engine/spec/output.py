@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from engine.spec.common import Fps, Model, PathStr, Size, size_tuple
+from engine.spec.common import Fps, Model, PathStr, Size, any_case, size_tuple
 
 VideoCodecName = Literal["h264", "h265", "vp9", "av1", "prores", "gif"]
 AudioCodecName = Literal["aac", "opus", "mp3", "vorbis", "flac", "pcm"]
@@ -64,7 +64,12 @@ def _audio_off(value: object) -> object:
 
 
 class Output(Model):
-    path: PathStr = Field(description="Output file; its extension picks the container.")
+    path: PathStr = Field(
+        description="Output file; its extension picks the container.",
+        json_schema_extra={
+            "pattern": r"\.(" + "|".join(any_case(ext[1:]) for ext in CONTAINERS) + r")$"
+        },
+    )
     size: Size = "1920x1080"
     fps: Fps = "30"
     video: VideoEncoding = Field(default_factory=VideoEncoding)

@@ -127,3 +127,43 @@ def test_highlighted_words_take_the_highlight_color() -> None:
     # A phrase inside a longer Latin word is not highlighted.
     longer = np.asarray(draw_text("cameras", style, ("camera",)))
     assert not ((longer[..., 0] > 200) & (longer[..., 1] < 60)).any()
+
+
+def test_an_unbreakable_word_wraps_in_near_linear_time() -> None:
+    import time
+
+    chain = sans(48)
+    for length in (2000, 5000):
+        word = "x" * length
+        started = time.monotonic()
+        lines = wrap(word, chain, 1728)
+        assert time.monotonic() - started < 2.0
+        assert "".join(lines) == word
+        assert all(chain.length(line) <= 1728 for line in lines)
+        # Greedy: every line but the last is as long as fits.
+        assert all(chain.length(line + "x") > 1728 for line in lines[:-1])
+
+
+def test_cards_over_the_pixel_limit_are_refused(monkeypatch) -> None:
+    import pytest
+
+    from engine.errors import MediaError
+
+    font = resolve_font("sans", "normal", False, Path("."))
+    style = resolve_style(merge_styles(BUILTIN_STYLE, TextStyle(size=460)), font, 320)
+    with pytest.raises(MediaError, match="REELSPEC_MAX_CARD_PIXELS"):
+        draw_text("W" * 400, style)
+    monkeypatch.setenv("REELSPEC_MAX_CARD_PIXELS", "1000")
+    small = resolve_style(merge_styles(BUILTIN_STYLE, TextStyle(size=40)), font, 320)
+    with pytest.raises(MediaError, match="over the limit of 1,000 pixels"):
+        draw_text("hello", small)
+
+
+def test_a_file_that_is_not_a_font_is_refused(tmp_path) -> None:
+    import pytest
+
+    from engine.errors import MediaError
+
+    (tmp_path / "fake.ttf").write_bytes(b"\x00\x01\x00\x00" + b"junk" * 100)
+    with pytest.raises(MediaError, match="not a readable font file"):
+        resolve_font("fake.ttf", "normal", False, tmp_path)

@@ -121,3 +121,69 @@ scenes:
     spec = load_spec_text(text).spec
     assert spec.defaults.transition is not None and spec.defaults.transition.type == "wipeleft"
     assert spec.scenes[1].transition is not None and spec.scenes[1].transition.overlap == 0
+
+
+def test_aliases_expand_within_a_limit_and_are_walked_once(monkeypatch) -> None:
+    import time
+
+    bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 10)
+    )
+    started = time.monotonic()
+    (message,) = errors_of(bomb)
+    assert time.monotonic() - started < 1
+    assert message.startswith("spec.yaml:7:10: the document expands to over 1000000 values")
+    monkeypatch.setenv("REELSPEC_MAX_YAML_NODES", "50")
+    text = HEADER + "scenes:\n  - &s {duration: 1, layers: [{type: color}]}\n" + "  - *s\n" * 20
+    (message,) = errors_of(text)
+    assert "expands to over 50 values" in message and "REELSPEC_MAX_YAML_NODES" in message
+    monkeypatch.delenv("REELSPEC_MAX_YAML_NODES")
+    # A problem inside an aliased scene is located where the scene is written.
+    bad = text.replace("{type: color}", "{type: color, fit: x}")
+    messages = errors_of(bad)
+    assert messages[0].startswith("spec.yaml:4:45: scenes[0].layers[0].fit: unknown key")
+    assert all(m.startswith("spec.yaml:4:45: ") for m in messages)
+
+
+def test_recursive_alias_nesting_and_number_length_are_located() -> None:
+    assert errors_of("a: &a {b: *a}\n") == [
+        "spec.yaml:1:11: recursive alias *a: it refers to the collection it is in"
+    ]
+    (message,) = errors_of("a: " + "[" * 200 + "]" * 200 + "\n")
+    assert message == "spec.yaml:1:103: nested more than 100 levels deep"
+    (message,) = errors_of("a: 0x" + "f" * 100 + "\n")
+    assert message == "spec.yaml:1:4: a number of 102 characters is too long (at most 64)"
+
+
+def test_unreadable_characters_and_bytes_are_located(tmp_path) -> None:
+    (message,) = errors_of("version: 1\nname: é\x01\n")
+    assert message.startswith("spec.yaml:2:8: YAML cannot hold the character U+0001")
+    spec = tmp_path / "s.yaml"
+    spec.write_bytes(b"version: 1\n# \xc3\xa9\xff\n")
+    with pytest.raises(SpecError) as caught:
+        load_spec(spec)
+    assert str(caught.value.issues[0]).startswith(f"{spec}:2:4: not UTF-8 text: byte 0xff")
+
+
+def test_spec_files_must_be_regular_and_bounded(tmp_path, monkeypatch) -> None:
+    with pytest.raises(SpecError, match="is a folder, not a file"):
+        load_spec(tmp_path)
+    spec = tmp_path / "s.yaml"
+    spec.write_text(HEADER + "scenes: []\n" + "#" * 500 + "\n", encoding="utf-8")
+    monkeypatch.setenv("REELSPEC_MAX_SPEC_BYTES", "100")
+    with pytest.raises(SpecError, match=r"over the limit of 100 \(raise it with REELSPEC_MAX_SP"):
+        load_spec(spec)
+    monkeypatch.setenv("REELSPEC_MAX_SPEC_BYTES", "lots")
+    from engine.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="REELSPEC_MAX_SPEC_BYTES must be a whole number"):
+        load_spec(spec)
+
+
+def test_messages_quote_excerpts_and_stop_at_a_hundred_problems() -> None:
+    long = "y" * 100_000
+    messages = errors_of(HEADER + f"scenes:\n  - {{duration: 1, layers: [{{type: {long}}}]}}\n")
+    assert len(messages[0]) < 400 and "(100000 characters)" in messages[0]
+    many = HEADER + "scenes:\n" + "  - {duration: -1, layers: [{type: color}]}\n" * 300
+    messages = errors_of(many)
+    assert len(messages) == 101 and messages[-1] == "... and 200 more problems"

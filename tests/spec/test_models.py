@@ -96,3 +96,82 @@ def test_schema_generates_with_discriminated_layers() -> None:
         "GradientLayer",
         "ImageSequenceLayer",
     } <= layer_defs
+
+
+def _layer_error(layer: dict[str, object]) -> str:
+    spec = {
+        "version": 1,
+        "output": {"path": "out.mp4"},
+        "scenes": [{"duration": 1, "layers": [layer]}],
+    }
+    with pytest.raises(pydantic.ValidationError) as caught:
+        Spec.model_validate(spec)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+@pytest.mark.parametrize(
+    "layer",
+    [
+        {"type": "gradient", "colors": ["red", "blue"], "angle": "VALUE"},
+        {"type": "text", "text": "a", "start": "VALUE"},
+        {"type": "text", "text": "a", "style": {"max_width": "VALUE"}},
+        {"type": "text", "text": "a", "style": {"line_spacing": "VALUE"}},
+        {"type": "image", "src": "a.png", "zoom": {"from": "VALUE"}},
+        {"type": "video", "src": "a.mp4", "trim": {"start": "VALUE"}},
+        {"type": "generator", "model": "m.keras", "duration": "VALUE"},
+        {
+            "type": "generator",
+            "model": "m.keras",
+            "motion": {"kind": "latents", "points": [["VALUE"], 1]},
+        },
+    ],
+)
+def test_no_number_may_be_infinite_or_nan(layer: dict[str, object], value: float) -> None:
+    def put(node: object) -> object:
+        if node == "VALUE":
+            return value
+        if isinstance(node, dict):
+            return {k: put(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [put(v) for v in node]
+        return node
+
+    message = _layer_error(put(layer))  # type: ignore[arg-type]
+    assert "finite number" in message or "less than or equal" in message, message
+
+
+@pytest.mark.parametrize(
+    ("layer", "words"),
+    [
+        ({"type": "text", "text": "a", "style": {"box": {"padding": 14000}}}, "2048"),
+        ({"type": "text", "text": "a", "style": {"box": {"radius": 10**6}}}, "4096"),
+        ({"type": "text", "text": "a", "margin": 10**5}, "8192"),
+        ({"type": "text", "text": "a", "offset": [10**16, 0]}, "32768"),
+        ({"type": "text", "text": "a", "x": -(10**9)}, "-32768"),
+        ({"type": "text", "text": "a", "style": {"shadow": {"offset": [10**16, 1]}}}, "1024"),
+        ({"type": "text", "text": "a", "style": {"size": 5000}}, "2000"),
+        ({"type": "image", "src": "a.png", "fit": "none", "width": 10**6}, "16384"),
+        ({"type": "gradient", "colors": ["red", "blue"], "angle": 1e9}, "360"),
+        ({"type": "text", "text": "a", "start": 10**9}, "86400"),
+        ({"type": "text", "text": "a", "start": 3, "end": 1}, "must be after start"),
+        ({"type": "image", "src": "x" * 300}, "at most 255 bytes"),
+        ({"type": "image", "src": "a\x00.png"}, "control characters"),
+        ({"type": "image", "src": "p" * 5000}, "at most 4096 characters"),
+        ({"type": "image_sequence", "src": "f_%03d.png", "fps": "1e5000"}, "at most 1000"),
+        ({"type": "text", "text": "a", "highlights": ["w" * 500]}, "at most 200 characters"),
+    ],
+)
+def test_magnitudes_and_lengths_are_bounded(layer: dict[str, object], words: str) -> None:
+    assert words in _layer_error(layer)
+
+
+def test_schema_carries_the_bounds() -> None:
+    from engine.spec.schema import spec_schema
+
+    defs = spec_schema()["$defs"]
+    assert defs["Box"]["properties"]["padding"]["maximum"] == 2048
+    assert defs["Scene"]["properties"]["duration"]["anyOf"][0]["maximum"] == 86400
+    assert defs["ImageLayer"]["properties"]["src"]["maxLength"] == 4096
+    fps = defs["Output"]["properties"]["fps"]["anyOf"]
+    assert fps[0]["maximum"] == 1000 and "pattern" in fps[1]

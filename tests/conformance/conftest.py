@@ -1,0 +1,56 @@
+"""Fixtures of the conformance suite: the recognisable media (made once per session) and a
+small Dask cluster for the farm renders."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from tests.conformance.media import Catalogue, make_catalogue, measure_speech
+
+#: Seconds without progress after which the engine restarts a stuck ffmpeg (its own
+#: REELSPEC_STALL_SECONDS, 20 by default). ffmpeg's scheduler now and then deadlocks on a
+#: graph that runs through when started again; these renders take a fraction of a second, so
+#: waiting 20 s for each such stall would eat the suite's time budget.
+STALL_SECONDS = "3"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quick_stall_retry() -> Iterator[None]:
+    before = os.environ.get("REELSPEC_STALL_SECONDS")
+    os.environ.setdefault("REELSPEC_STALL_SECONDS", STALL_SECONDS)
+    yield
+    if before is None:
+        os.environ.pop("REELSPEC_STALL_SECONDS", None)
+
+
+@pytest.fixture(scope="session")
+def media(tmp_path_factory: pytest.TempPathFactory, _private_cache: None) -> Catalogue:
+    """The vocabulary's media, and the measured length of each narration text (synthesised
+    into the session's private cache, where the renders find it again)."""
+    catalogue = make_catalogue(tmp_path_factory.mktemp("conformance-media"))
+    return replace(catalogue, speech=measure_speech())
+
+
+@pytest.fixture(scope="session")
+def farm_client(_quick_stall_retry: None) -> Iterator[Any]:
+    """A client of a two-worker LocalCluster on loopback (workers are processes, like a real
+    farm's, and inherit this session's environment and private cache)."""
+    import distributed
+
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=40,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
