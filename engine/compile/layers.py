@@ -133,9 +133,15 @@ def conform(ctx: SceneContext, *, resample: bool = True) -> list[Filter]:
     """Make a moving source exactly the scene's length at the output rate: resample frames,
     hold the last one if the source is short, cut at the scene end. Sources already made at
     the output rate, one frame per tick (model feeds), skip the resampling: ``fps`` would
-    judge their last frame by a duration it has to guess, and could drop it."""
+    judge their last frame by a duration it has to guess, and could drop it.
+
+    Output frame k shows the source frame on screen at time k / fps: the last one that began
+    at or before it (``round=up`` maps each source frame to the first output tick at or after
+    its start). ffmpeg's default rounds to the nearest tick, and when several source frames
+    land on one tick the last wins, so a 50 fps clip at 10 fps showed its frame 5k + 2 at
+    frame k, a fifth of a second's worth of motion early."""
     return [
-        *([f("fps", str(ctx.canvas.fps))] if resample else []),
+        *([f("fps", str(ctx.canvas.fps), round="up")] if resample else []),
         f("tpad", stop_mode="clone", stop=-1),
         f("trim", end_frame=ctx.frames),
     ]

@@ -226,7 +226,22 @@ def join_scenes(g: GraphBuilder, canvas: Canvas, scenes: list[tuple[ResolvedScen
         previous_tail = parts.get("tail")
     if len(segments) == 1:
         return segments[0]
-    return g.one(segments, [f("concat", n=len(segments), v=1, a=0), *canonical(canvas.pix_fmt)])
+    return g.one(
+        segments,
+        [
+            f("concat", n=len(segments), v=1, a=0),
+            *frame_clock(canvas.fps),
+            *canonical(canvas.pix_fmt),
+        ],
+    )
+
+
+def frame_clock(fps: Fraction) -> list[Filter]:
+    """Stamp frame N with time N / fps. ``concat`` times each piece by the last frame's
+    duration, which a one-frame transition does not carry: the next piece then came out
+    stamped on top of it, and the encoder dropped a frame (at 10 fps, four 0.5 s scenes with
+    0.1 s fades made 16 frames, not 17) while overlays, timed by the stamps, slid a frame."""
+    return [f("settb", str(1 / fps)), f("setpts", "N")]
 
 
 def add_overlays(

@@ -43,6 +43,7 @@ def plan_chunks(
                 cut = end
         if cut - bounds[-1] >= minimum and total - cut >= minimum:
             bounds.append(cut)
-        target = max(bounds[-1] + size, cut + 1)
+        # Always move on: a cut that was not taken may lie behind the target.
+        target = max(bounds[-1] + size, cut + 1, target + 1)
     bounds.append(total)
     return list(itertools.pairwise(bounds))
