@@ -300,6 +300,8 @@ def _load(path: Path, fmt: str, trust: bool) -> Any:
         return keras.saving.load_model(path, compile=False, safe_mode=not trust)
     except Exception as exc:  # Keras raises many kinds; all mean "this file is not usable"
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if len(first) > 300:  # Keras quotes the whole layer config it could not read
+            first = f"{first[:300]}… ({len(first)} characters)"
         raise ModelError(f"{path}: cannot load the model: {first}") from None
 
 
