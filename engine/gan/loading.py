@@ -203,8 +203,11 @@ def static_checks(path: Path, trust: bool) -> tuple[str, str | None, list[str]]:
     config = keras_config(path)
     lambdas = lambda_layers(config)
     if lambdas and not trust:
+        named = ", ".join(lambdas[:5]) + (
+            f" and {len(lambdas) - 5} more" if len(lambdas) > 5 else ""
+        )
         raise ModelError(
-            f"{path}: holds Lambda layer(s) {', '.join(lambdas)}, which run arbitrary Python "
+            f"{path}: holds Lambda layer(s) {named}, which run arbitrary Python "
             f"code when loaded; {TRUST_HINT}"
         )
     return fmt, output_activation(config), lambdas
