@@ -285,7 +285,8 @@ def _sequence_members(pattern: Path) -> Iterator[Path]:
     """The files an image-sequence pattern can name (printf numbers read as any digits)."""
     name = pattern.name
     if _PRINTF.search(name):
-        wanted = glob.escape(str(pattern.parent)) + "/" + _PRINTF.sub("*", glob.escape(name))
+        name = _PRINTF.sub("*", glob.escape(name)).replace("%%", "%")  # printf's %% is a %
+        wanted = glob.escape(str(pattern.parent)) + "/" + name
     else:
         wanted = str(pattern)
     for count, found in enumerate(glob.iglob(wanted)):

@@ -299,7 +299,8 @@ def _signals_held() -> Iterator[None]:
         yield
     finally:
         for sig, handler in before.items():
-            signal.signal(sig, handler)
+            # (None: a handler set outside Python, which cannot be put back; the default.)
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
     if received:
         raise KeyboardInterrupt
 

@@ -22,6 +22,7 @@ import re
 import shutil
 import socket
 import tempfile
+import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,11 +76,18 @@ def remove_job(job: str, dask_worker: Any = None) -> bool:
     return existed
 
 
-def clean_workers(client: Any, job: str) -> None:
+def clean_workers(client: Any, job: str, timeout: float = 30.0) -> None:
     """Remove ``job``'s scratch on every worker; a worker that does not answer (it died, the
-    cluster went away) is skipped, as the job's own outcome is what the user needs to see."""
-    with contextlib.suppress(Exception):
-        client.run(remove_job, job, on_error="ignore")
+    cluster went away) is skipped, and the client waits at most ``timeout`` seconds, as the
+    job's own outcome is what the user needs to see."""
+
+    def run() -> None:
+        with contextlib.suppress(Exception):
+            client.run(remove_job, job, on_error="ignore")
+
+    thread = threading.Thread(target=run, name="reelspec-farm-cleanup", daemon=True)
+    thread.start()
+    thread.join(timeout)
 
 
 def render_chunk(

@@ -89,15 +89,30 @@ def safe_demuxers() -> str:
     return ",".join(names)
 
 
-def input_guard(options: Sequence[str]) -> tuple[str, ...]:
+#: The demuxers of ordinary pictures, clips and sounds: the whitelist used instead of every
+#: safe demuxer when a command has so many inputs that the long list (about 2 KB an input)
+#: would pass the kernel's limit on a command line.
+COMMON_DEMUXERS = (
+    "image2,png_pipe,jpeg_pipe,webp_pipe,gif,gif_pipe,bmp_pipe,tiff_pipe,qoi_pipe,jpegxl_pipe,"
+    "apng,mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,mpeg,flv,ogg,wav,w64,mp3,aac,flac,"
+    "aiff,caf,asf,nut,ivf,yuv4mpegpipe,h264,hevc,m4v,mxf,dv,wv,ac3,eac3,amr"
+)
+
+
+def input_guard(options: Sequence[str], compact: bool = False) -> tuple[str, ...]:
     """Options put before every ``-i``: only files and pipes are opened, and a file is read
     only by a demuxer that does not follow references to other files (an HLS playlist or an
     ffconcat script given as a clip is refused). Inputs whose format reelspec names itself
-    (``-f rawvideo`` pipes, the farm's own concat list) keep their demuxer."""
+    (``-f rawvideo`` pipes, the farm's own concat list) keep their demuxer. ``compact``
+    lists only the common media demuxers (for commands with very many inputs)."""
     guard: tuple[str, ...] = ("-protocol_whitelist", INPUT_PROTOCOLS)
     if "-f" not in options:
-        guard += ("-format_whitelist", safe_demuxers())
+        guard += ("-format_whitelist", COMMON_DEMUXERS if compact else safe_demuxers())
     return guard
+
+
+def compact_input_guard(options: Sequence[str]) -> tuple[str, ...]:
+    return input_guard(options, compact=True)
 
 
 def guard_inputs(args: Sequence[str]) -> list[str]:

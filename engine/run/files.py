@@ -167,7 +167,10 @@ def _second_name(path: Path) -> Path | None:
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary name beside ``path`` (same filesystem), then rename over it."""
+    """Write to a temporary name beside ``path`` (same filesystem), then rename over it. A
+    destination that is not a regular file (or a folder on the way that is a file) is a
+    UserError before anything is written."""
+    _replaceable(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = write_temporary(path, data)
     try:

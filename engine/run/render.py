@@ -26,7 +26,12 @@ from engine import __version__
 from engine.compile.plan import Plan
 from engine.errors import RenderError, RenderInterrupted, UserError
 from engine.paths import target_problem
-from engine.run.ffmpeg import ffmpeg_binary, ffmpeg_version, input_guard
+from engine.run.ffmpeg import (
+    compact_input_guard,
+    ffmpeg_binary,
+    ffmpeg_version,
+    input_guard,
+)
 from engine.run.files import (
     json_bytes,
     publish_together,
@@ -41,6 +46,9 @@ if TYPE_CHECKING:
 #: Above this many characters the graph goes through a file: one argv string is capped by the
 #: kernel at 128 KiB on Linux, and a long spec's graph can pass that.
 GRAPH_IN_FILE_ABOVE = 60_000
+#: Above this many bytes of command line, inputs get the short demuxer whitelist (Linux
+#: refuses command lines of over 2 MiB with their environment).
+ARGV_BUDGET = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -100,10 +108,11 @@ def render(
             raise RenderInterrupted(f"stopped; {output} was not written")
         output.parent.mkdir(parents=True, exist_ok=True)
         tmp = temporary_beside(output, f".part{output.suffix}")
-        extra = ["-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats"]
-        argv = plan.argv(
-            ffmpeg_binary(), output=str(tmp), extra_global=tuple(extra), input_guard=input_guard
-        )
+        extra = ("-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats")
+        argv = plan.argv(ffmpeg_binary(), str(tmp), extra, input_guard)
+        # (A graph longer than GRAPH_IN_FILE_ABOVE goes through a file, below.)
+        if sum(len(a) + 1 for a in argv if len(a) <= GRAPH_IN_FILE_ABOVE) > ARGV_BUDGET:
+            argv = plan.argv(ffmpeg_binary(), str(tmp), extra, compact_input_guard)
         for at, arg in enumerate(argv):
             if arg == "-filter_complex" and len(argv[at + 1]) > GRAPH_IN_FILE_ABOVE:
                 gfd, graph_name = tempfile.mkstemp(prefix=".reelspec-graph-", suffix=".txt")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import stat
 from pathlib import Path
 
@@ -40,6 +41,18 @@ def test_a_link_that_leads_out_counts_as_leaving(work: Work) -> None:
     assert_refused(result, 2, "scenes[0].layers[0].src", "outside the media root")
     result = reelspec("render", work.small(src="alias.png"))
     assert_refused(result, 2, "scenes[0].layers[0].src", "outside the media root")
+    # One frame of an image sequence that is a link out is enough.
+    frames = work.root / "frames"
+    frames.mkdir()
+    shutil.copy(work.root / "pic.png", frames / "f_001.png")
+    (frames / "f_002.png").symlink_to(work.outside / "secret.png")
+    for pattern in ("frames/f_%03d.png", "frames/*.png"):
+        spec = work.spec(
+            "version: 1\noutput: {path: out/x.mp4, size: 64x36, fps: 5}\n"
+            f'scenes:\n  - {{layers: [{{type: image_sequence, src: "{pattern}", fps: 5}}]}}\n'
+        )
+        result = reelspec("render", spec)
+        assert_refused(result, 2, "scenes[0].layers[0].src", "f_002.png", "outside the media root")
     assert work.outside_listing() == before
     assert not (work.root / "out").exists()
 

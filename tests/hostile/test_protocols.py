@@ -142,3 +142,20 @@ def test_a_spec_naming_a_playlist_or_a_url_renders_nothing(
         assert_refused(result, 2, "scenes[0].layers[0].src")
         assert not (work.root / "out").exists()
     assert work.outside_listing() == before
+
+
+def test_commands_with_very_many_inputs_keep_a_short_whitelist(
+    work: Work, media: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the command-line budget every input gets the short list of common demuxers:
+    ordinary media still render, indirection is still refused."""
+    import engine.run.render as runner
+
+    monkeypatch.setattr(runner, "ARGV_BUDGET", 0)
+    out = work.root / "out.mp4"
+    with pytest.raises(RenderError, match="reads files only"):
+        render(copy_plan(str(media["playlist"])), out, write_manifest=False)
+    inside = work.root / "real.ts"
+    inside.write_bytes(media["secret"].read_bytes())
+    render(copy_plan(str(inside)), out, write_manifest=False)
+    assert out.stat().st_size > 0
