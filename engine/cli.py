@@ -153,11 +153,8 @@ def _whole(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
     return parse
 
 
-def _seconds(
-    *, above: float | None = None, at_least: float | None = None
-) -> Callable[[str], float]:
-    """An argparse type: a finite number of seconds (no nan, no inf), above or at least a
-    bound."""
+def _seconds(*, above: float | None = None) -> Callable[[str], float]:
+    """An argparse type: a finite number of seconds (no nan, no inf), above ``above``."""
 
     def parse(text: str) -> float:
         try:
@@ -172,8 +169,6 @@ def _seconds(
             )
         if above is not None and value <= above:
             raise argparse.ArgumentTypeError(f"must be above {above:g}, got {value:g}")
-        if at_least is not None and value < at_least:
-            raise argparse.ArgumentTypeError(f"must be at least {at_least:g}, got {value:g}")
         return value
 
     return parse
@@ -187,8 +182,6 @@ MAX_JOBS = 1024
 MAX_WORKERS = 256
 #: Farm chunks (--chunks) at most: each is a task and a file.
 MAX_CHUNKS = 100_000
-#: The environment variables that widen the roots (engine.paths).
-OUTPUT_ROOT_ENV, MEDIA_ROOT_ENV = "REELSPEC_OUTPUT_ROOT", "REELSPEC_MEDIA_ROOT"
 
 
 def _spec_folder(spec: str | Path) -> Path:
@@ -476,6 +469,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _add_roots(p: argparse.ArgumentParser) -> None:
+    from engine.paths import MEDIA_ROOT_ENV, OUTPUT_ROOT_ENV
+
     p.add_argument(
         "--output-root",
         action="append",
