@@ -378,7 +378,8 @@ def _text_image(
         )
         return None
     # A card over the pixel limit is an error naming this layer (not a crop, not gigabytes).
-    return found.attempt(path, lambda: text_card(text, style_resolved, highlights))
+    frame = (spec.output.width, spec.output.height)
+    return found.attempt(path, lambda: text_card(text, style_resolved, highlights, frame))
 
 
 def _resolve_layer(
