@@ -6,11 +6,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
+import os
 import signal
 import sys
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -116,13 +118,87 @@ def _window(text: str | None) -> tuple[float, float] | None:
 
     if text is None:
         return None
+    shown = _shown(text)
     try:
         start, end = (float(part) for part in text.split(":", 1))
     except ValueError:
-        raise UserError(f"--window expects START:END in seconds, got {text!r}") from None
+        raise UserError(f"--window expects START:END in seconds, got {shown}") from None
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise UserError(f"--window needs two finite times START:END, got {shown}")
     if end <= start:
-        raise UserError(f"--window end must be after its start, got {text!r}")
+        raise UserError(f"--window end must be after its start, got {shown}")
     return start, end
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """A command-line value quoted for a message, cut short when long."""
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+def _whole(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number in [minimum, maximum]."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip().replace("_", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number, got {_shown(text)}"
+            ) from None
+        if value < minimum or (maximum is not None and value > maximum):
+            upper = f" and at most {maximum}" if maximum is not None else ""
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}{upper}, got {value}")
+        return value
+
+    return parse
+
+
+def _seconds(*, above: float | None = None) -> Callable[[str], float]:
+    """An argparse type: a finite number of seconds (no nan, no inf), above ``above``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected a number of seconds, got {_shown(text)}"
+            ) from None
+        if not math.isfinite(value) or value > MAX_ARG_SECONDS:
+            raise argparse.ArgumentTypeError(
+                f"must be a finite number of seconds up to {MAX_ARG_SECONDS:g}, got {_shown(text)}"
+            )
+        if above is not None and value <= above:
+            raise argparse.ArgumentTypeError(f"must be above {above:g}, got {value:g}")
+        return value
+
+    return parse
+
+
+#: The longest time a command-line argument may name (a day, as for spec times).
+MAX_ARG_SECONDS = 86_400.0
+#: Renders at once (--jobs) at most: each is an ffmpeg process.
+MAX_JOBS = 1024
+#: Local cluster workers (--workers) at most: each is a process (engine.farm.render).
+MAX_WORKERS = 256
+#: Farm chunks (--chunks) at most: each is a task and a file.
+MAX_CHUNKS = 100_000
+
+
+def _spec_folder(spec: str | Path) -> Path:
+    return Path(os.path.abspath(spec)).parent
+
+
+def _write_text(target: Path, text: str, roots: Sequence[Path], what: str) -> None:
+    """A text file the CLI writes (a plan, a spec, a schema), confined like any output."""
+    from engine.paths import check_output
+    from engine.run.files import write_bytes_atomic
+    from engine.run.render import write_error
+
+    check_output(target, roots, what)
+    try:
+        write_bytes_atomic(target, text.encode("utf-8"))
+    except OSError as exc:
+        raise write_error(exc, target) from None
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -166,7 +242,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
     else:
         text = plan.pretty(ffmpeg_binary())
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        from engine.paths import output_roots
+
+        target = Path(os.path.abspath(args.output))
+        _write_text(target, text, output_roots(_spec_folder(args.spec)), "-o")
     else:
         sys.stdout.write(text)
     return 0
@@ -210,10 +289,39 @@ def cmd_batch(args: argparse.Namespace) -> int:
 def _batch(args: argparse.Namespace, render_row: RowRenderer | None) -> int:
     """A batch, its rows rendered here or (``render_row``) by the farm."""
     from engine.batch import prepare_batch, read_rows, run_batch
-    from engine.errors import TemplateError
+    from engine.errors import TemplateError, UserError
+    from engine.paths import (
+        check_output,
+        collision_key,
+        output_roots,
+        outside_output,
+        real,
+        short,
+    )
     from engine.template import TemplateLimits
 
     template = Path(args.template)
+    roots = output_roots(Path(os.path.abspath(template)).parent)
+    out_dir = None
+    if args.out_dir:
+        out_dir = real(args.out_dir)
+        problem = outside_output(out_dir, roots) or (
+            f"{short(out_dir)} is not a folder"
+            if out_dir.exists() and not out_dir.is_dir()
+            else None
+        )
+        if problem:
+            raise UserError(f"--out-dir: {problem}")
+    stem = template.name.split(".")[0] or "batch"
+    manifest = Path(
+        os.path.abspath(args.manifest)
+        if args.manifest
+        else (out_dir or Path(os.path.abspath(template)).parent) / f"{stem}.batch.json"
+    )
+    check_output(manifest, roots, "--manifest")
+    inputs = [Path(os.path.abspath(template)), Path(os.path.abspath(args.data))]
+    if collision_key(manifest) in {collision_key(p) for p in inputs}:
+        raise UserError(f"--manifest: {short(manifest)} is the template or the data file")
     rows, variables = read_rows(Path(args.data), max_rows=args.max_rows)
     variables.update(_variables(args.var))
     if args.only:
@@ -223,13 +331,13 @@ def _batch(args: argparse.Namespace, render_row: RowRenderer | None) -> int:
         if unknown:
             raise TemplateError(f"--only names unknown row ids: {', '.join(unknown)}")
         rows = [row for row in rows if row.id in wanted]
-    out_dir = Path(args.out_dir).resolve() if args.out_dir else None
     prepared = prepare_batch(
         template,
         rows,
         variables,
         out_dir=out_dir,
         template_limits=TemplateLimits(seconds=args.template_timeout),
+        reserved=(manifest, *inputs),
     )
     invalid = [p for p in prepared if not p.valid]
     print(f"{len(prepared)} row(s) rendered and validated, {len(invalid)} invalid", file=sys.stderr)
@@ -241,12 +349,6 @@ def _batch(args: argparse.Namespace, render_row: RowRenderer | None) -> int:
                 file=sys.stderr,
             )
         return 2 if invalid else 0
-    stem = template.name.split(".")[0] or "batch"
-    manifest = (
-        Path(args.manifest)
-        if args.manifest
-        else ((out_dir or template.resolve().parent) / f"{stem}.batch.json")
-    )
     display = BatchDisplay(sys.stderr)
     result = run_batch(
         prepared,
@@ -306,7 +408,7 @@ def cmd_farm_batch(args: argparse.Namespace) -> int:
 
 def cmd_text2video(args: argparse.Namespace) -> int:
     from engine.errors import UserError
-    from engine.run.files import write_bytes_atomic
+    from engine.paths import check_output, folder_root, output_roots, real, widened
     from engine.text2video.build import Options, build_spec, schema_reference, spec_yaml
 
     script = Path(args.script)
@@ -314,12 +416,17 @@ def cmd_text2video(args: argparse.Namespace) -> int:
         text = script.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read the script {script}: {exc}") from None
-    target = Path(args.output)
+    # The spec and its schema are written inside the output root: the script's folder or
+    # the current one (the command names them; no script can), or --output-root.
+    here = Path(os.path.abspath(script)).parent
+    roots = (*output_roots(here), real(Path.cwd()))
+    target = check_output(Path(os.path.abspath(args.output)), roots, "-o")
+    assets = folder_root(args.assets, "--assets") if args.assets else None
     spec = build_spec(
         text,
         Options(
             output=target,
-            assets=Path(args.assets) if args.assets else None,
+            assets=assets,
             size=args.size,
             fps=args.fps,
         ),
@@ -328,14 +435,17 @@ def cmd_text2video(args: argparse.Namespace) -> int:
     if schema_file is not None:
         from engine.spec.schema import spec_schema_text
 
-        write_bytes_atomic(schema_file, spec_schema_text().encode("utf-8"))
-    write_bytes_atomic(target, spec_yaml(spec, script.name, schema).encode("utf-8"))
+        _write_text(schema_file, spec_schema_text(), roots, "the schema beside -o")
+    _write_text(target, spec_yaml(spec, script.name, schema), roots, "-o")
     print(f"wrote {target} ({len(spec['scenes'])} scenes)")
     if args.render:
         from engine.pipeline import render_spec
 
         bar = ProgressBar(sys.stderr, target.name)
-        result = render_spec(target, on_progress=bar)
+        # The pictures and music come from --assets, which the command names: the spec may
+        # read them wherever that folder is.
+        with widened(media=[assets] if assets else []):
+            result = render_spec(target, on_progress=bar)
         print(f"wrote {result.output} in {result.seconds:.1f}s")
     return 0
 
@@ -358,6 +468,27 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_roots(p: argparse.ArgumentParser) -> None:
+    from engine.paths import MEDIA_ROOT_ENV, OUTPUT_ROOT_ENV
+
+    p.add_argument(
+        "--output-root",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also allow writing inside DIR (default: only inside the spec's or template's "
+        f"folder; {OUTPUT_ROOT_ENV} adds folders too)",
+    )
+    p.add_argument(
+        "--media-root",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also allow reading media inside DIR (default: only inside the spec's folder; "
+        f"{MEDIA_ROOT_ENV} adds folders too)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reelspec", description="Render videos from declarative YAML specs."
@@ -368,6 +499,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check specs without rendering")
     p.add_argument("specs", nargs="+", metavar="SPEC")
+    _add_roots(p)
     p.set_defaults(run=cmd_validate)
 
     p = sub.add_parser("plan", help="print the ffmpeg command and filter graph")
@@ -375,6 +507,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--window", metavar="START:END", help="only the frames in [START, END) s")
     p.add_argument("--json", action="store_true", help="argv and graph as JSON")
     p.add_argument("-o", "--output", help="write the plan to this file")
+    _add_roots(p)
     p.set_defaults(run=cmd_plan)
 
     p = sub.add_parser("render", help="render a spec to a video file")
@@ -382,12 +515,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="output file (default: the spec's output.path)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.add_argument("--no-manifest", action="store_true", help="skip the provenance manifest")
+    _add_roots(p)
     p.set_defaults(run=cmd_render)
 
     p = sub.add_parser("still", help="render the frame at one time as an image")
     p.add_argument("spec")
-    p.add_argument("--at", type=float, required=True, metavar="SECONDS")
+    p.add_argument("--at", type=_seconds(), required=True, metavar="SECONDS")
     p.add_argument("-o", "--output", required=True)
+    _add_roots(p)
     p.set_defaults(run=cmd_still)
 
     p = sub.add_parser("batch", help="render one video per data row of a Jinja2 template")
@@ -396,7 +531,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out-dir", help="relative output paths land here (default: beside the template)"
     )
-    p.add_argument("--jobs", type=int, help="renders at once (default: one per core)")
+    p.add_argument(
+        "--jobs", type=_whole(1, MAX_JOBS), help="renders at once (default: one per core)"
+    )
     p.add_argument("--only", metavar="IDS", help="comma-separated row ids to render")
     p.add_argument("--dry-run", action="store_true", help="render and validate specs only")
     p.add_argument("--force", action="store_true", help="render rows even if up to date")
@@ -407,10 +544,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="a template variable (repeatable)",
     )
-    p.add_argument("--max-rows", type=int, default=100_000)
-    p.add_argument("--template-timeout", type=float, default=10.0, metavar="SECONDS")
+    p.add_argument("--max-rows", type=_whole(1), default=100_000)
+    p.add_argument("--template-timeout", type=_seconds(above=0), default=10.0, metavar="SECONDS")
     p.add_argument("--manifest", help="batch manifest path")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _add_roots(p)
     p.set_defaults(run=cmd_batch)
 
     farm = sub.add_parser("farm", help="render on a Dask cluster (a local one by default)")
@@ -424,27 +562,41 @@ def build_parser() -> argparse.ArgumentParser:
         help="e.g. tcp://10.0.0.5:8786; default: a local cluster on 127.0.0.1",
     )
     size = p.add_mutually_exclusive_group()
-    size.add_argument("--chunk-seconds", type=float, help="chunk length (default 10)")
-    size.add_argument("--chunks", type=int, help="number of chunks")
-    p.add_argument("--workers", type=int, help="local cluster workers (default: one per core)")
+    size.add_argument("--chunk-seconds", type=_seconds(above=0), help="chunk length (default 10)")
+    size.add_argument("--chunks", type=_whole(1, MAX_CHUNKS), help="number of chunks")
+    p.add_argument(
+        "--workers",
+        type=_whole(1, MAX_WORKERS),
+        help="local cluster workers (default: one per core)",
+    )
     p.add_argument("-q", "--quiet", action="store_true")
+    _add_roots(p)
     p.set_defaults(run=cmd_farm_render)
 
     p = farm_sub.add_parser("batch", help="render a batch's rows as tasks on the cluster")
     p.add_argument("template")
     p.add_argument("--data", required=True)
     p.add_argument("--scheduler", metavar="ADDRESS")
-    p.add_argument("--workers", type=int, help="local cluster workers (default: one per core)")
+    p.add_argument(
+        "--workers",
+        type=_whole(1, MAX_WORKERS),
+        help="local cluster workers (default: one per core)",
+    )
     p.add_argument("--out-dir")
-    p.add_argument("--jobs", type=int, help="rows in flight at once (default: cluster threads)")
+    p.add_argument(
+        "--jobs",
+        type=_whole(1, MAX_JOBS),
+        help="rows in flight at once (default: cluster threads)",
+    )
     p.add_argument("--only", metavar="IDS")
     p.add_argument("--dry-run", action="store_true")
     p.add_argument("--force", action="store_true")
     p.add_argument("--var", action="append", default=[], metavar="KEY=VALUE")
-    p.add_argument("--max-rows", type=int, default=100_000)
-    p.add_argument("--template-timeout", type=float, default=10.0, metavar="SECONDS")
+    p.add_argument("--max-rows", type=_whole(1), default=100_000)
+    p.add_argument("--template-timeout", type=_seconds(above=0), default=10.0, metavar="SECONDS")
     p.add_argument("--manifest")
     p.add_argument("-q", "--quiet", action="store_true")
+    _add_roots(p)
     p.set_defaults(run=cmd_farm_batch)
 
     p = sub.add_parser("text2video", help="turn a text or Markdown script into a narrated spec")
@@ -456,8 +608,9 @@ def build_parser() -> argparse.ArgumentParser:
         "tags.yaml) and music (picked by mood: positive, neutral, negative)",
     )
     p.add_argument("--size", default="1280x720")
-    p.add_argument("--fps", type=int, default=30)
+    p.add_argument("--fps", type=_whole(1, 1000), default=30)
     p.add_argument("--render", action="store_true", help="render the spec right away")
+    _add_roots(p)
     p.set_defaults(run=cmd_text2video)
 
     from engine.cli_gan import add_gan_parser
@@ -475,12 +628,22 @@ def _terminate_as_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _run(args: argparse.Namespace) -> int:
+    """The command, with the roots named by --output-root and --media-root added."""
+    from engine.paths import folder_root, widened
+
+    outputs = [folder_root(d, "--output-root") for d in getattr(args, "output_root", [])]
+    media = [folder_root(d, "--media-root") for d in getattr(args, "media_root", [])]
+    with widened(outputs, media):
+        return int(args.run(args))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     try:
-        return int(args.run(args))
+        return _run(args)
     except ReelspecError as exc:
         if args.debug:
             traceback.print_exc()

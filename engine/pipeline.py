@@ -4,11 +4,13 @@ code call these rather than stitching the stages themselves."""
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from engine.compile import Plan, compile_plan, compile_still
 from engine.errors import UserError
+from engine.paths import check_output, check_spec_paths, output_roots
 from engine.resolve import ResolvedSpec, resolve
 from engine.resolve.timeline import exact, frame_at
 from engine.run.render import ProgressCallback, RenderResult, render
@@ -23,9 +25,20 @@ class Prepared:
 
 
 def prepare(spec_path: str | Path) -> Prepared:
-    """Load and resolve a spec; raises SpecError with every problem found."""
+    """Load and resolve a spec; raises SpecError with every problem found. Paths that leave
+    the media or output root are reported (located) before any file is opened."""
     loaded = load_spec(spec_path)
+    check_spec_paths(loaded)
     return Prepared(loaded, resolve(loaded))
+
+
+def output_target(prepared: Prepared, output: str | Path | None, what: str = "-o") -> Path:
+    """Where a render writes: the spec's own output, or ``output`` (a command-line path,
+    relative to the current folder), which must lie inside the output root too."""
+    if output is None:
+        return prepared.resolved.output_path
+    target = Path(os.path.abspath(output))
+    return check_output(target, output_roots(prepared.loaded.base_dir), what)
 
 
 def plan_for(prepared: Prepared, window: tuple[float, float] | None = None) -> Plan:
@@ -72,38 +85,35 @@ def render_spec(
     write_manifest: bool = True,
 ) -> RenderResult:
     prepared = prepare(spec_path)
+    target = output_target(prepared, output)
     plan = compile_plan(prepared.resolved)
-    target = Path(output) if output is not None else prepared.resolved.output_path
-    result = render(
+    return render(
         plan,
         target,
         on_progress=on_progress,
         spec_hash=prepared.resolved.spec_hash,
         write_manifest=write_manifest,
+        sidecars=subtitle_sidecars(prepared.resolved, target),
     )
-    write_subtitles(prepared.resolved, result.output)
-    return result
 
 
-def write_subtitles(resolved: ResolvedSpec, output: Path) -> list[Path]:
-    """The spec's subtitle sidecars (``out.srt``, ``out.vtt``) beside ``output``."""
+def subtitle_sidecars(resolved: ResolvedSpec, output: Path) -> dict[Path, bytes]:
+    """The spec's subtitle files (``out.srt``, ``out.vtt``) beside ``output``, as the bytes
+    to publish with the video."""
     from engine.resolve.subtitles import to_srt, to_vtt
-    from engine.run.files import write_bytes_atomic
 
-    written = []
     cues = list(resolved.subtitles)
+    files = {}
     for kind in resolved.subtitle_files:
         text = to_srt(cues) if kind == "srt" else to_vtt(cues)
-        path = output.with_suffix(f".{kind}")
-        write_bytes_atomic(path, text.encode("utf-8"))
-        written.append(path)
-    return written
+        files[output.with_suffix(f".{kind}")] = text.encode("utf-8")
+    return files
 
 
 def render_still(spec_path: str | Path, at: float, output: str | Path) -> RenderResult:
     """The frame on screen at ``at`` seconds, written as an image."""
     prepared = prepare(spec_path)
-    target = Path(output)
+    target = output_target(prepared, output)
     frame = frame_shown_at(prepared.resolved, at)
     plan = compile_still(prepared.resolved, frame, str(target))
     return render(plan, target, write_manifest=False)

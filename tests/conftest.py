@@ -22,6 +22,19 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["REELSPEC_CACHE"] = str(tmp_path_factory.mktemp("cache"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Specs may read media only inside their own folder unless a media root is added
+    (engine.paths). Tests keep shared media (``assets``, ``model_files``) in session folders
+    apart from the specs that use them, all under the session's base folder, and some use
+    the example models and media in ``specs/``: both are added here, as a user would with
+    REELSPEC_MEDIA_ROOT. Tests of confinement itself unset it."""
+    examples = Path(__file__).resolve().parent.parent / "specs"
+    os.environ["REELSPEC_MEDIA_ROOT"] = os.pathsep.join(
+        [str(tmp_path_factory.getbasetemp()), str(examples)]
+    )
+
+
 def _tone(path: Path, seconds: float, freq: float, rate: int = 44100, amp: float = 0.5) -> None:
     frames = int(seconds * rate)
     with wave.open(str(path), "wb") as out:

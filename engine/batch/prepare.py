@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -14,9 +15,11 @@ from engine.batch.rows import DataRow
 from engine.compile import Plan, compile_plan
 from engine.compile.feeds import FrameModelFeed
 from engine.errors import ReelspecError
+from engine.paths import check_spec_paths, collision_key, real, short
 from engine.resolve import ResolvedSpec, resolve
 from engine.resolve.cache import cache_dir, digest_of
 from engine.resolve.limits import Limits
+from engine.run.render import manifest_path
 from engine.spec.loader import LoadedSpec, load_spec_text
 from engine.template import SpecTemplate, TemplateLimits
 
@@ -46,12 +49,16 @@ def prepare_batch(
     out_dir: Path | None = None,
     template_limits: TemplateLimits | None = None,
     limits: Limits | None = None,
+    reserved: Sequence[Path] = (),
 ) -> list[PreparedRow]:
     """Render, validate, resolve and compile every row. Errors are kept per row, never
-    raised, so one bad row cannot hide the others."""
+    raised, so one bad row cannot hide the others. A row is invalid when a path in it leaves
+    the media or output root (a data value such as an id of ``../../x`` included), or when a
+    file it writes (video, manifest, subtitles) is also written by another row or is one of
+    ``reserved`` (the batch manifest, the template, the data file)."""
     template = SpecTemplate(template_path, template_limits)
     prepared = [_prepare_row(template, row, variables, out_dir, limits) for row in rows]
-    return _refuse_shared_outputs(prepared)
+    return _refuse_shared_outputs(prepared, reserved)
 
 
 def _prepare_row(
@@ -73,11 +80,15 @@ def _prepare_row(
     try:
         rendered = template.render(context, f"row {row.number} (id {row.id})")
         loaded = load_spec_text(
-            rendered.text, file=label, base_dir=template.path.parent, transform=rendered.substitute
+            rendered.text,
+            file=label,
+            base_dir=template.path.resolve().parent,
+            transform=rendered.substitute,
         )
+        check_spec_paths(loaded, out_dir)
         resolved = resolve(loaded, limits)
         if out_dir is not None and not Path(loaded.spec.output.path).is_absolute():
-            resolved = replace(resolved, output_path=(out_dir / loaded.spec.output.path).resolve())
+            resolved = replace(resolved, output_path=real(out_dir / loaded.spec.output.path))
         plan = compile_plan(resolved)
     except ReelspecError as exc:
         return PreparedRow(row, error=str(exc))
@@ -102,22 +113,40 @@ def inputs_hash(plan: Plan) -> str:
     return digest.hexdigest()
 
 
-def _refuse_shared_outputs(prepared: list[PreparedRow]) -> list[PreparedRow]:
-    owners: dict[Path, list[DataRow]] = {}
+def written_files(item: PreparedRow) -> list[Path]:
+    """Every file a valid row writes: its video, the video's manifest, subtitle sidecars."""
+    if item.output is None or item.resolved is None:
+        return []
+    sidecars = [item.output.with_suffix(f".{kind}") for kind in item.resolved.subtitle_files]
+    return [item.output, manifest_path(item.output), *sidecars]
+
+
+def _refuse_shared_outputs(
+    prepared: list[PreparedRow], reserved: Sequence[Path] = ()
+) -> list[PreparedRow]:
+    """Rows that would write the same file (under any spelling the file system may treat as
+    one: case, Unicode form, links, ``..``) are all invalid, before anything renders; so is
+    a row writing over a reserved file."""
+    owners: dict[str, list[DataRow]] = {}
     for item in prepared:
-        if item.output is not None:
-            owners.setdefault(item.output, []).append(item.row)
-    clashes = {path: rows for path, rows in owners.items() if len(rows) > 1}
-    if not clashes:
-        return prepared
+        for path in {collision_key(p) for p in written_files(item)}:
+            owners.setdefault(path, []).append(item.row)
+    taken = {collision_key(p): p for p in reserved}
     out = []
     for item in prepared:
-        if item.output in clashes:
-            others = ", ".join(str(r.number) for r in clashes[item.output] if r != item.row)
+        problems = []
+        for path in written_files(item):
+            key = collision_key(path)
+            others = [r for r in owners.get(key, []) if r != item.row]
+            if others:
+                numbers = ", ".join(str(r.number) for r in others[:10])
+                problems.append(f"{short(path)} is also the output of row(s) {numbers}")
+            elif key in taken:
+                problems.append(f"{short(path)} would overwrite {short(taken[key])}")
+        if problems:
             item = PreparedRow(
                 item.row,
-                error=f"row {item.row.number} (id {item.row.id}): "
-                f"output {item.output} is also the output of row(s) {others}",
+                error=f"row {item.row.number} (id {item.row.id}): output " + "; ".join(problems),
             )
         out.append(item)
     return out

@@ -3,27 +3,36 @@
 The manifest (JSON) records per row: the inputs hash, output path, status, error, render
 seconds and the output's SHA-256. A row is skipped on a later run when its inputs hash and
 the engine version are unchanged and the file is still there with the recorded hash.
+
+Stopping: on Ctrl-C or SIGTERM (the CLI turns both into KeyboardInterrupt) the rows not
+started are dropped, the running renders are stopped (``RowRenderer.stop``) and end as
+"interrupted", and the manifest is written with every row that finished, also those that
+finished while the batch shut down; further signals wait until it is written. A rerun then
+renders only what is missing. Rows of the previous manifest that this run did not touch
+(``--only``) are kept.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import signal
 import socket
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from engine import __version__
 from engine.batch.prepare import PreparedRow
-from engine.errors import ReelspecError
+from engine.errors import ReelspecError, RenderInterrupted
 from engine.run.files import write_json_atomic
-from engine.run.render import Progress, render
+from engine.run.render import Progress, render, write_error
 
 MANIFEST_VERSION = 1
 
@@ -32,7 +41,7 @@ MANIFEST_VERSION = 1
 class RowOutcome:
     number: int
     id: str
-    status: str  # "rendered", "skipped", "invalid" or "failed"
+    status: str  # "rendered", "skipped", "invalid", "failed" or "interrupted"
     output: str | None = None
     inputs_hash: str | None = None
     output_hash: str | None = None
@@ -49,22 +58,46 @@ class BatchResult:
 
     @property
     def failed(self) -> list[RowOutcome]:
-        return [o for o in self.outcomes if o.status in ("invalid", "failed")]
+        return [o for o in self.outcomes if o.status in ("invalid", "failed", "interrupted")]
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
 
 
-#: Makes ``item.output`` for one valid row, reporting progress, and says which process made
-#: it (``host:pid``); raises ReelspecError on failure. The default renders here; the farm
-#: sends the row to a Dask cluster.
+#: Makes ``item.output`` for one valid row (with its manifest and subtitle sidecars),
+#: reporting progress, and says which process made it (``host:pid``); raises ReelspecError
+#: on failure. The default renders here; the farm sends the row to a Dask cluster. A
+#: renderer with a ``stop()`` method has it called when the batch is interrupted, and its
+#: running rows should then end with RenderInterrupted.
 RowRenderer = Callable[[PreparedRow, Callable[[Progress], None]], str]
 
 
+class LocalRowRenderer:
+    """Renders rows in this process; ``stop`` stops every ffmpeg it runs."""
+
+    def __init__(self) -> None:
+        self.cancel = threading.Event()
+
+    def __call__(self, item: PreparedRow, on_progress: Callable[[Progress], None]) -> str:
+        from engine.pipeline import subtitle_sidecars
+
+        assert item.plan is not None and item.output is not None and item.resolved is not None
+        render(
+            item.plan,
+            item.output,
+            on_progress=on_progress,
+            spec_hash=item.resolved.spec_hash,
+            sidecars=subtitle_sidecars(item.resolved, item.output),
+            cancel=self.cancel,
+        )
+        return f"{socket.gethostname()}:{os.getpid()}"
+
+    def stop(self) -> None:
+        self.cancel.set()
+
+
 def render_locally(item: PreparedRow, on_progress: Callable[[Progress], None]) -> str:
-    assert item.plan is not None and item.output is not None and item.resolved is not None
-    render(item.plan, item.output, on_progress=on_progress, spec_hash=item.resolved.spec_hash)
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return LocalRowRenderer()(item, on_progress)
 
 
 #: Called with (frames done in the whole batch, frames in the whole batch).
@@ -164,18 +197,23 @@ def run_batch(
 
         return report
 
-    renderer = render_row or render_locally
+    renderer = render_row or LocalRowRenderer()
+    stopping = threading.Event()
 
     def render_one(item: PreparedRow) -> RowOutcome:
         assert item.output is not None
         started = time.monotonic()
         try:
             made_by = renderer(item, progress_of(item.row.number))
-        except ReelspecError as exc:
+            digest = file_sha256(item.output)
+        except (ReelspecError, OSError) as exc:
+            if isinstance(exc, OSError):
+                exc = write_error(exc, item.output)
+            interrupted = isinstance(exc, RenderInterrupted) or stopping.is_set()
             return RowOutcome(
                 item.row.number,
                 item.row.id,
-                "failed",
+                "interrupted" if interrupted else "failed",
                 str(item.output),
                 item.inputs_hash,
                 error=str(exc),
@@ -187,31 +225,94 @@ def run_batch(
             "rendered",
             str(item.output),
             item.inputs_hash,
-            file_sha256(item.output),
+            digest,
             seconds=round(time.monotonic() - started, 3),
             rendered_by=made_by,
         )
 
+    def record(outcome: RowOutcome) -> None:
+        if outcome.number in outcomes and outcomes[outcome.number] == outcome:
+            return
+        outcomes[outcome.number] = outcome
+        if on_row:
+            on_row(outcome)
+
     workers = max(1, min(jobs or getattr(renderer, "jobs", None) or default_jobs(), len(todo) or 1))
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="reelspec-row")
+    futures: dict[Future[RowOutcome], PreparedRow] = {}
     try:
-        futures = {executor.submit(render_one, item): item for item in todo}
+        for item in todo:
+            futures[executor.submit(render_one, item)] = item
         for future in as_completed(futures):
-            outcome = future.result()
-            outcomes[outcome.number] = outcome
-            if on_row:
-                on_row(outcome)
+            record(future.result())
+    except BaseException:
+        # Ctrl-C or SIGTERM (or a bug): stop what runs, so the shutdown below is quick.
+        stopping.set()
+        stop = getattr(renderer, "stop", None)
+        if stop is not None:
+            stop()
+        raise
     finally:
-        # On Ctrl-C the ffmpeg children got the signal too; rows not started are dropped,
-        # and the manifest still records every row that finished.
-        executor.shutdown(wait=True, cancel_futures=True)
-        _write_manifest(manifest_path, sorted(outcomes.values(), key=lambda o: o.number))
+        with _signals_held():
+            executor.shutdown(wait=True, cancel_futures=True)
+            # Rows that finished while the loop above was left, or while shutting down.
+            for future in futures:
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    outcome = future.result()
+                    if outcome.number not in outcomes:
+                        record(outcome)
+            _write_manifest(
+                manifest_path,
+                sorted(outcomes.values(), key=lambda o: o.number),
+                _untouched(previous, prepared),
+            )
     ordered = sorted(outcomes.values(), key=lambda o: o.number)
     return BatchResult(ordered, manifest_path)
 
 
-def _write_manifest(path: Path, outcomes: list[RowOutcome]) -> None:
-    rows = [{**asdict(o), "engine_version": __version__} for o in outcomes]
-    write_json_atomic(
-        path, {"manifest_version": MANIFEST_VERSION, "engine_version": __version__, "rows": rows}
-    )
+def _untouched(
+    previous: dict[str, dict[str, Any]], prepared: list[PreparedRow]
+) -> list[dict[str, Any]]:
+    """Rows of the previous manifest this run did not prepare (left out with ``--only``)."""
+    ids = {item.row.id for item in prepared}
+    return [row for key, row in previous.items() if key not in ids]
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM while the batch writes down what it did: a second Ctrl-C (or a
+    supervisor's repeated SIGTERM) must not lose the manifest. A signal that came is raised
+    as KeyboardInterrupt once the block is done. Only the main thread can set handlers;
+    elsewhere the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        received.append(signum)
+
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig in before:
+        signal.signal(sig, hold)
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            # (None: a handler set outside Python, which cannot be put back; the default.)
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+    if received:
+        raise KeyboardInterrupt
+
+
+def _write_manifest(
+    path: Path, outcomes: list[RowOutcome], kept: list[dict[str, Any]] | None = None
+) -> None:
+    rows = [*(kept or []), *({**asdict(o), "engine_version": __version__} for o in outcomes)]
+    try:
+        write_json_atomic(
+            path,
+            {"manifest_version": MANIFEST_VERSION, "engine_version": __version__, "rows": rows},
+        )
+    except OSError as exc:
+        raise write_error(exc, path) from None

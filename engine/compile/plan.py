@@ -3,6 +3,7 @@ when it runs. ``argv`` renders it; the runner supplies the binary and the output
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from engine.compile.feeds import Feed
@@ -39,11 +40,19 @@ class Plan:
         return [text for text in (self.graph_text, self.audio_graph_text) if text]
 
     def argv(
-        self, ffmpeg: str = "ffmpeg", output: str | None = None, extra_global: tuple[str, ...] = ()
+        self,
+        ffmpeg: str = "ffmpeg",
+        output: str | None = None,
+        extra_global: tuple[str, ...] = (),
+        input_guard: Callable[[tuple[str, ...]], tuple[str, ...]] | None = None,
     ) -> list[str]:
+        """The command. ``input_guard`` gives options put before each input's own (the
+        runner's protocol and demuxer whitelists); the plan itself stays free of them, so
+        it reads and hashes the same on every machine."""
         args = [ffmpeg, "-hide_banner", "-nostdin", *extra_global]
         for entry in self.inputs:
-            args += [*entry.options, "-i", entry.target]
+            guard = input_guard(entry.options) if input_guard else ()
+            args += [*guard, *entry.options, "-i", entry.target]
         for graph in self.graphs():
             args += ["-filter_complex", graph]
         for label in self.maps:

@@ -7,6 +7,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +17,21 @@ from engine.compile import compile_audio_plan
 from engine.compile.graph import Input
 from engine.compile.output import REPRODUCIBLE_COPY, container_args
 from engine.compile.plan import Plan
-from engine.errors import ConfigError, RenderError, SpecError, SpecIssue
+from engine.errors import (
+    ConfigError,
+    RenderError,
+    RenderInterrupted,
+    SpecError,
+    SpecIssue,
+    UserError,
+)
 from engine.farm.chunks import plan_chunks
 from engine.farm.package import make_portable
-from engine.pipeline import prepare, write_subtitles
+from engine.farm.worker import clean_workers, new_job
+from engine.paths import target_problem
+from engine.pipeline import output_target, prepare, subtitle_sidecars
 from engine.run.files import write_bytes_atomic
-from engine.run.render import RenderResult, render
+from engine.run.render import RenderResult, manifest_path, render, write_error
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,44 @@ def require_dask() -> Any:
     return distributed
 
 
+#: How long to wait for a scheduler to answer, and for it to have a worker.
+DEFAULT_SCHEDULER_TIMEOUT = 10.0
+#: Local cluster workers at most (each is a process).
+MAX_WORKERS = 256
+
+
+def scheduler_timeout() -> float:
+    """REELSPEC_SCHEDULER_TIMEOUT seconds (default 10); a ConfigError when it is no number."""
+    from engine.spec.common import env_limit
+
+    return env_limit(
+        "REELSPEC_SCHEDULER_TIMEOUT", DEFAULT_SCHEDULER_TIMEOUT, integer=False, minimum=0.1
+    )
+
+
+def _connect(distributed: Any, scheduler: str) -> Any:
+    """A client of the scheduler at ``scheduler`` that has at least one worker, or a
+    ConfigError within the timeout: an address nobody answers at, one that is not a Dask
+    scheduler (a web server's reply is read as a frame of exabytes), a malformed address."""
+    seconds = scheduler_timeout()
+    hint = f"(waited {seconds:g}s; REELSPEC_SCHEDULER_TIMEOUT sets how long)"
+    try:
+        client = distributed.Client(scheduler, timeout=f"{seconds}s")
+    except Exception as exc:  # whatever the remote end did, it is no scheduler we can use
+        raise ConfigError(
+            f"cannot connect to the Dask scheduler at {scheduler[:200]!r} {hint}: "
+            f"{type(exc).__name__}: {str(exc)[:200]}"
+        ) from None
+    try:
+        client.wait_for_workers(1, timeout=seconds)
+    except Exception:
+        client.close()
+        raise ConfigError(
+            f"the Dask scheduler at {scheduler[:200]!r} has no workers {hint}"
+        ) from None
+    return client
+
+
 @contextmanager
 def farm_client(
     scheduler: str | None, workers: int | None = None, threads_per_worker: int = 1
@@ -52,13 +100,15 @@ def farm_client(
     """A client of the cluster at ``scheduler``, or of a LocalCluster on this machine that
     listens on loopback only."""
     distributed = require_dask()
+    if workers is not None and not 1 <= workers <= MAX_WORKERS:
+        raise ConfigError(f"--workers must be from 1 to {MAX_WORKERS}, got {workers}")
     if scheduler:
-        with distributed.Client(scheduler, timeout="30s") as client:
+        with _connect(distributed, scheduler) as client:
             yield client
         return
     import os
 
-    count = workers or max(1, os.cpu_count() or 1)
+    count = workers or max(1, min(MAX_WORKERS, os.cpu_count() or 1))
     with (
         distributed.LocalCluster(
             n_workers=count,
@@ -92,6 +142,7 @@ def farm_render(
     client: Any = None,
     on_progress: FarmCallback | None = None,
 ) -> RenderResult:
+    _check_chunking(chunk_seconds, chunks)
     prepared = prepare(spec_path)
     resolved = prepared.resolved
     if resolved.output.video.codec == "gif":
@@ -106,10 +157,18 @@ def farm_render(
         )
     windows = plan_chunks(resolved, chunk_seconds=chunk_seconds, chunks=chunks)
     portable = make_portable(resolved)
-    target = Path(output) if output is not None else resolved.output_path
-    target = target.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.farm-", dir=target.parent))
+    target = output_target(prepared, output)
+    sidecars = subtitle_sidecars(resolved, target)
+    # Checked before the cluster works on it: only regular files are replaced.
+    for path in (target, manifest_path(target), *sidecars):
+        problem = target_problem(path)
+        if problem:
+            raise UserError(f"cannot write the output: {problem}")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{target.name}.farm-", dir=target.parent))
+    except OSError as exc:
+        raise write_error(exc, target) from None
     suffix = resolved.output_path.suffix
     # The sound in the output's own container, so the encoder delay (AAC priming) it records
     # survives the copy into the final file.
@@ -153,16 +212,27 @@ def farm_render(
             frame_count=resolved.frame_count,
             has_audio=audio_plan is not None,
         )
-        result = render(
+        return render(
             join,
             target,
             spec_hash=resolved.spec_hash,
             extra_provenance={"farm": {"chunks": [list(w) for w in windows]}},
+            sidecars=sidecars,
         )
-        write_subtitles(resolved, result.output)
-        return result
+    except OSError as exc:  # the client's own files: the chunk list, chunks on a full disk
+        raise write_error(exc, target) from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _check_chunking(chunk_seconds: float | None, chunks: int | None) -> None:
+    """Chunk sizes as the spec's numbers are checked: finite and positive."""
+    import math
+
+    if chunks is not None and (isinstance(chunks, bool) or chunks < 1):
+        raise UserError(f"--chunks must be a whole number of at least 1, got {chunks}")
+    if chunk_seconds is not None and not (math.isfinite(chunk_seconds) and chunk_seconds > 0):
+        raise UserError(f"--chunk-seconds must be a finite number above 0, got {chunk_seconds}")
 
 
 def _render_chunks(
@@ -179,9 +249,10 @@ def _render_chunks(
     blobs = {name: path.read_bytes() for name, path in portable.files.items()}
     # Shipped once each; Dask moves a blob to a worker only when a task there needs it.
     scattered = client.scatter(blobs, broadcast=False) if blobs else {}
+    job = new_job()
     futures = {
         client.submit(
-            render_chunk, portable.resolved, window, scattered, pure=False, retries=0
+            render_chunk, portable.resolved, window, scattered, pure=False, retries=0, job=job
         ): index
         for index, window in enumerate(windows)
     }
@@ -204,12 +275,7 @@ def _render_chunks(
     try:
         for future in distributed.as_completed(list(futures)):
             index = futures[future]
-            try:
-                chunk = future.result()
-            except distributed.KilledWorker as exc:
-                raise RenderError(
-                    f"chunk {index} failed on every worker that tried it: {exc}"
-                ) from None
+            chunk = task_result(distributed, future, f"chunk {index}")
             write_bytes_atomic(paths[index], chunk.data)
             done += 1
             done_frames += windows[index][1] - windows[index][0]
@@ -221,4 +287,22 @@ def _render_chunks(
     finally:
         for future in futures:
             future.cancel()
+        clean_workers(client, job)
     return paths
+
+
+def task_result(
+    distributed: Any, future: Any, what: str, stopping: threading.Event | None = None
+) -> Any:
+    """A task's result; a worker that died on every try, or a cluster that went away, as a
+    RenderError (the task's own ReelspecError comes back as itself)."""
+    try:
+        return future.result()
+    except distributed.KilledWorker as exc:
+        raise RenderError(f"{what} failed on every worker that tried it: {exc}") from None
+    except (OSError, TimeoutError, CancelledError) as exc:
+        if isinstance(exc, CancelledError) and stopping is not None and stopping.is_set():
+            raise RenderInterrupted(f"{what} was stopped") from None
+        raise RenderError(
+            f"lost the cluster while {what} rendered: {type(exc).__name__}: {str(exc)[:200]}"
+        ) from None

@@ -6,20 +6,34 @@ Nothing here is a closure or user code: a worker receives the resolved spec the 
 renders with the same engine as a local render, and returns the encoded chunk as bytes (the
 client writes every file itself, so a late result from a lost worker can never touch the
 output).
+
+Scratch space: a task works in ``<scratch>/reelspec-jobs/<job>/<task folder>``, where
+``<scratch>`` holds the worker's own local directory (Dask's ``dask-scratch-space``), shared by
+the workers of one machine. A task removes its folder when it ends; when the whole job ends
+the client runs ``remove_job`` on every worker (``clean_workers``), which also removes what a
+killed worker left on that machine.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import shutil
 import socket
 import tempfile
+import threading
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from engine.compile import compile_plan
 from engine.farm.package import settle
 from engine.resolve.timeline import ResolvedSpec
 from engine.run.render import render
+
+_JOB = re.compile(r"^[0-9a-f]{32}$")
 
 
 @dataclass(frozen=True)
@@ -31,14 +45,62 @@ class Chunk:
     made_by: str
 
 
+def new_job() -> str:
+    """A job's name: the folder its tasks work in on every worker."""
+    return uuid.uuid4().hex
+
+
+def scratch_root(worker: Any = None) -> Path:
+    """Where reelspec's tasks work on this machine: beside the Dask worker's own local
+    directory (in its parent, so every worker of the machine finds the same folder)."""
+    if worker is None:
+        try:
+            from distributed import get_worker
+
+            worker = get_worker()
+        except (ImportError, ValueError):
+            worker = None
+    local = getattr(worker, "local_directory", None)
+    base = Path(local).parent if local else Path(tempfile.gettempdir())
+    return base / "reelspec-jobs"
+
+
+def remove_job(job: str, dask_worker: Any = None) -> bool:
+    """Remove a job's scratch folder on this machine (run on every worker by the client;
+    ``dask_worker`` is filled in by Dask's ``Client.run``). True when there was one."""
+    if not _JOB.match(job):  # only ever a folder this module named
+        return False
+    folder = scratch_root(dask_worker) / job
+    existed = folder.exists()
+    shutil.rmtree(folder, ignore_errors=True)
+    return existed
+
+
+def clean_workers(client: Any, job: str, timeout: float = 30.0) -> None:
+    """Remove ``job``'s scratch on every worker; a worker that does not answer (it died, the
+    cluster went away) is skipped, and the client waits at most ``timeout`` seconds, as the
+    job's own outcome is what the user needs to see."""
+
+    def run() -> None:
+        with contextlib.suppress(Exception):
+            client.run(remove_job, job, on_error="ignore")
+
+    thread = threading.Thread(target=run, name="reelspec-farm-cleanup", daemon=True)
+    thread.start()
+    thread.join(timeout)
+
+
 def render_chunk(
     portable: ResolvedSpec,
     window: tuple[int, int] | None,
     blobs: dict[str, bytes],
     audio: bool = False,
+    job: str | None = None,
 ) -> Chunk:
     """Render frames [f0, f1) (or the whole video, with sound, when ``window`` is None)."""
-    with tempfile.TemporaryDirectory(prefix="reelspec-chunk-") as folder:
+    base = scratch_root() / job if job and _JOB.match(job) else Path(tempfile.gettempdir())
+    base.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="reelspec-chunk-", dir=base) as folder:
         root = Path(folder)
         for name, data in blobs.items():
             target = root / name

@@ -203,8 +203,11 @@ def static_checks(path: Path, trust: bool) -> tuple[str, str | None, list[str]]:
     config = keras_config(path)
     lambdas = lambda_layers(config)
     if lambdas and not trust:
+        named = ", ".join(lambdas[:5]) + (
+            f" and {len(lambdas) - 5} more" if len(lambdas) > 5 else ""
+        )
         raise ModelError(
-            f"{path}: holds Lambda layer(s) {', '.join(lambdas)}, which run arbitrary Python "
+            f"{path}: holds Lambda layer(s) {named}, which run arbitrary Python "
             f"code when loaded; {TRUST_HINT}"
         )
     return fmt, output_activation(config), lambdas
@@ -300,6 +303,8 @@ def _load(path: Path, fmt: str, trust: bool) -> Any:
         return keras.saving.load_model(path, compile=False, safe_mode=not trust)
     except Exception as exc:  # Keras raises many kinds; all mean "this file is not usable"
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if len(first) > 300:  # Keras quotes the whole layer config it could not read
+            first = f"{first[:300]}… ({len(first)} characters)"
         raise ModelError(f"{path}: cannot load the model: {first}") from None
 
 

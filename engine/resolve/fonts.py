@@ -16,6 +16,7 @@ from pathlib import Path
 from PIL import ImageFont
 
 from engine.errors import MediaError
+from engine.spec.common import excerpt
 
 _BUILTIN = {
     "sans": (
@@ -72,7 +73,7 @@ def resolve_font(name: str, weight: str, italic: bool, base_dir: Path) -> Path:
     candidates = installed.get(name.strip().lower())
     if not candidates:
         known = ", ".join(["sans", "serif", "mono", *sorted(installed)[:20]])
-        raise MediaError(f"font family {name!r} not found; known families include: {known}")
+        raise MediaError(f"font family {excerpt(name)} not found; known families include: {known}")
     wanted = _variant(weight, italic)
     return candidates.get(wanted) or candidates.get("normal") or next(iter(candidates.values()))
 

@@ -127,7 +127,7 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
         duration=total,
         frame_count=frame_at(total, fps),
         spec_hash=spec_hash(spec),
-        output_path=_source(loaded, spec.output.path).resolve(),
+        output_path=_source(loaded, spec.output.path, writes=True),
         subtitles=tuple(cues),
         subtitle_files=tuple(spec.subtitles.files) if spec.subtitles and cues else (),
         spec_file=Path(loaded.source.file).resolve() if loaded.source.file else None,
@@ -339,8 +339,13 @@ def spec_hash(spec: Spec) -> str:
     return hashlib.sha256(spec.model_dump_json().encode("utf-8")).hexdigest()
 
 
-def _source(loaded: LoadedSpec, src: str) -> Path:
-    return (loaded.base_dir / src).expanduser()
+def _source(loaded: LoadedSpec, src: str, *, writes: bool = False) -> Path:
+    """A path of the spec, absolute. Media must lie inside the media root and the output
+    inside the output root (engine.paths): the pipeline reports every such path, located,
+    before resolving; refusing here as well covers anyone who resolves directly."""
+    from engine.paths import media_file, output_file
+
+    return output_file(loaded, src) if writes else media_file(loaded.base_dir, src)
 
 
 def _text_image(
@@ -374,7 +379,8 @@ def _text_image(
         )
         return None
     # A card over the pixel limit is an error naming this layer (not a crop, not gigabytes).
-    return found.attempt(path, lambda: text_card(text, style_resolved, highlights))
+    frame = (spec.output.width, spec.output.height)
+    return found.attempt(path, lambda: text_card(text, style_resolved, highlights, frame))
 
 
 def _resolve_layer(

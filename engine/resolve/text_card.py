@@ -116,6 +116,13 @@ class FontChain:
         #: Characters drawn with the first font (or riding along): a line made only of them
         #: is one run, measured by one call into FreeType with no per-character Python work.
         self._first: set[str] = set()
+        #: Each character's font (None: it rides along with its neighbours, or none has it).
+        self._index: dict[str, int | None] = {}
+        #: Widths of runs already measured, and the last line measured with its runs (start,
+        #: font, width): wrapping measures a line again and again as it grows, and only the
+        #: part from its last run on is new.
+        self._widths: dict[tuple[int, str], float] = {}
+        self._last: tuple[str, list[tuple[int, int, float]]] = ("", [])  # see _mixed_length
 
     def font(self, index: int) -> ImageFont.FreeTypeFont:
         if index not in self._fonts:
@@ -129,18 +136,30 @@ class FontChain:
                 return index
         return None
 
+    def _char_index(self, char: str) -> int | None:
+        if char not in self._index:
+            self._index[char] = None if _rides_along(char) else self.index_for(char)
+        return self._index[char]
+
     def runs(self, line: str) -> list[tuple[str, int]]:
         """``line`` cut into pieces that one font draws; spaces and marks go with the text
-        around them."""
-        out: list[tuple[str, int]] = []
-        for char in line:
-            index = None if _rides_along(char) else self.index_for(char)
+        around them. (Runs are sliced, not grown a character at a time: that was quadratic
+        in a run's length.)"""
+        bounds = self._run_starts(line, 0)
+        ends = [start for start, _ in bounds[1:]] + [len(line)]
+        return [(line[start:end], index) for (start, index), end in zip(bounds, ends, strict=True)]
+
+    def _run_starts(self, line: str, begin: int) -> list[tuple[int, int]]:
+        """(start, font) of each run of ``line`` from ``begin``, which starts a run."""
+        out: list[tuple[int, int]] = []
+        current = -1
+        for position in range(begin, len(line)):
+            index = self._char_index(line[position])
             if index is None:
-                index = out[-1][1] if out else 0
-            if out and out[-1][1] == index:
-                out[-1] = (out[-1][0] + char, index)
-            else:
-                out.append((char, index))
+                index = current if current >= 0 else 0
+            if index != current:
+                out.append((position, index))
+                current = index
         return out
 
     def length(self, line: str) -> float:
@@ -150,8 +169,31 @@ class FontChain:
                 c for c in chars - self._first if _rides_along(c) or self.index_for(c) == 0
             )
             if not chars <= self._first:
-                return sum(self.font(index).getlength(run) for run, index in self.runs(line))
+                return self._mixed_length(line)
         return self.font(0).getlength(line) if line else 0.0
+
+    def _mixed_length(self, line: str) -> float:
+        """The width of a line several fonts draw: the sum of its runs' widths. A line that
+        extends the last one measured is segmented and measured only from that line's last
+        run on, so growing a line token by token stays linear."""
+        if len(self._widths) > 100_000:
+            self._widths.clear()
+        previous, measured = self._last
+        runs: list[tuple[int, int, float]] = []  # (start, font, width of the line up to its end)
+        begin = 0
+        if measured and line.startswith(previous):
+            runs, begin = measured[:-1], measured[-1][0]
+        total = runs[-1][2] if runs else 0.0
+        starts = self._run_starts(line, begin)
+        ends = [start for start, _ in starts[1:]] + [len(line)]
+        for (start, index), end in zip(starts, ends, strict=True):
+            key = (index, line[start:end])
+            if key not in self._widths:
+                self._widths[key] = self.font(index).getlength(key[1])
+            total += self._widths[key]
+            runs.append((start, index, total))
+        self._last = (line, runs)
+        return total
 
     def metrics(self, text: str) -> tuple[int, int]:
         """Largest ascent and descent among the fonts ``text`` uses."""
@@ -187,8 +229,10 @@ def wrap(text: str, chain: FontChain, max_width: int) -> list[str]:
             if current.strip():
                 lines.append(current.rstrip())
             current = "" if token.isspace() else token
-            while len(current) > 1 and not fits(current):
+            while len(current) > 1:
                 cut = _longest_fit(current, fits)
+                if cut >= len(current):
+                    break
                 lines.append(current[:cut])
                 current = current[cut:]
         lines.append(current.rstrip())
@@ -196,16 +240,20 @@ def wrap(text: str, chain: FontChain, max_width: int) -> list[str]:
 
 
 def _longest_fit(word: str, fits: Callable[[str], bool]) -> int:
-    """How many leading characters of ``word`` (which does not fit whole) fit on a line: at
-    least 1. Found by doubling and then halving, so a line of L characters costs O(log L)
-    measurements of at most 2L characters; searching down one character at a time made
-    wrapping an unbreakable word cubic in its length (2,000 characters took minutes)."""
+    """How many leading characters of ``word`` fit on a line: at least 1, all of them when it
+    fits whole. Found by doubling and then halving, so a line of L characters costs O(log L)
+    measurements of at most 2L characters, never of the whole rest of a long word; searching
+    down one character at a time made wrapping an unbreakable word cubic in its length
+    (2,000 characters took minutes)."""
     if not fits(word[:1]):
         return 1
     good, bad = 1, 2
     while bad < len(word) and fits(word[:bad]):
         good, bad = bad, bad * 2
-    bad = min(bad, len(word))
+    if bad >= len(word):
+        if fits(word):
+            return len(word)
+        bad = len(word)
     while bad - good > 1:
         middle = (good + bad) // 2
         if fits(word[:middle]):
@@ -217,19 +265,31 @@ def _longest_fit(word: str, fits: Callable[[str], bool]) -> int:
 
 # --- drawing ----------------------------------------------------------------------------------
 
+#: What a card may have whatever its frame (small test frames still get ordinary cards).
+MIN_FRAME_CARD_PIXELS = 2048 * 2048
 #: The longest side of a drawn card, whatever REELSPEC_MAX_CARD_PIXELS allows: four times the
 #: default REELSPEC_MAX_SIDE.
 MAX_CARD_SIDE = 32_768
 
 
-def check_card_size(width: int, height: int) -> None:
-    """Refuse (rather than crop, or ask Pillow for gigabytes) a card over the pixel limit."""
+def check_card_size(width: int, height: int, frame: tuple[int, int] | None = None) -> None:
+    """Refuse (rather than crop, or ask Pillow for gigabytes) a card over the pixel limit:
+    REELSPEC_MAX_CARD_PIXELS, and four times the frame it is drawn for (twice its width and
+    height: no more of a card can ever be seen, and drawing, blurring a shadow and
+    compositing cost time in proportion to the pixels), but never less than
+    MIN_FRAME_CARD_PIXELS."""
     limit = max_card_pixels()
+    why = "REELSPEC_MAX_CARD_PIXELS"
+    if frame is not None:
+        relative = max(4 * frame[0] * frame[1], MIN_FRAME_CARD_PIXELS)
+        if relative < limit:
+            limit = relative
+            why = f"four times the {frame[0]}x{frame[1]} frame, at least {MIN_FRAME_CARD_PIXELS:,}"
     if width * height > limit or max(width, height) > MAX_CARD_SIDE:
         raise MediaError(
             f"the text would be drawn {width}x{height} pixels ({width * height:,} in all), "
-            f"over the limit of {limit:,} pixels (REELSPEC_MAX_CARD_PIXELS) or {MAX_CARD_SIDE} "
-            "a side; shorten the text or lower its size, max_width or box padding"
+            f"over the limit of {limit:,} pixels ({why}) or {MAX_CARD_SIDE} a side; "
+            "shorten the text or lower its size, max_width or box padding"
         )
 
 
@@ -271,7 +331,13 @@ def highlight_mask(line: str, phrases: tuple[str, ...]) -> list[bool]:
     return mask
 
 
-def draw_text(text: str, style: ResolvedTextStyle, highlights: tuple[str, ...] = ()) -> Image.Image:
+def draw_text(
+    text: str,
+    style: ResolvedTextStyle,
+    highlights: tuple[str, ...] = (),
+    frame: tuple[int, int] | None = None,
+) -> Image.Image:
+    """The card for ``text``; ``frame`` (the output's size) bounds how large it may be."""
     chain = FontChain(style.font_files, style.size)
     stroke = style.stroke.width if style.stroke else 0
     lines = wrap(text, chain, style.max_width_px - 2 * stroke)
@@ -289,7 +355,7 @@ def draw_text(text: str, style: ResolvedTextStyle, highlights: tuple[str, ...] =
     extra_b = max(0, shadow_dy + blur) if style.shadow else 0
     width = text_w + 2 * pad + extra_l + extra_r
     height = text_h + 2 * pad + extra_t + extra_b
-    check_card_size(width, height)
+    check_card_size(width, height, frame)
     image = Image.new("RGBA", (max(1, width), max(1, height)), (0, 0, 0, 0))
     origin_x, origin_y = extra_l + pad, extra_t + pad
 
@@ -357,7 +423,10 @@ def draw_text(text: str, style: ResolvedTextStyle, highlights: tuple[str, ...] =
 
 
 def text_card(
-    text: str, style: ResolvedTextStyle, highlights: tuple[str, ...] = ()
+    text: str,
+    style: ResolvedTextStyle,
+    highlights: tuple[str, ...] = (),
+    frame: tuple[int, int] | None = None,
 ) -> tuple[Path, tuple[int, int]]:
     """The cached PNG for ``text`` drawn in ``style``, and its pixel size."""
     payload = {
@@ -369,11 +438,13 @@ def text_card(
     key = content_key("text", payload)
 
     def write(path: Path) -> None:
-        draw_text(text, style, highlights).save(path, format="PNG")
+        draw_text(text, style, highlights, frame).save(path, format="PNG")
 
     path = cached_file(key, ".png", write)
     with Image.open(path) as image:
-        return path, image.size
+        size = image.size
+    check_card_size(*size, frame)  # a card drawn for a larger frame, from the cache
+    return path, size
 
 
 def _style_payload(style: ResolvedTextStyle) -> dict[str, object]:

@@ -2,27 +2,43 @@
 
 The output is written to a temporary file beside the destination and renamed over it only
 when ffmpeg succeeds; a failure or Ctrl-C removes the temporary and leaves the destination as
-it was. A provenance manifest is written beside the output.
+it was. The provenance manifest and any subtitle sidecars are written to temporaries too and
+published with the video as one set (engine.run.files.publish_together): on any failure,
+a full disk included, none of them is left. Every destination is checked before ffmpeg starts:
+only regular files are ever replaced.
 """
 
 from __future__ import annotations
 
 import collections
+import errno
 import os
 import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from engine import __version__
 from engine.compile.plan import Plan
-from engine.errors import RenderError, RenderInterrupted
-from engine.run.ffmpeg import ffmpeg_binary, ffmpeg_version
-from engine.run.files import publish, write_json_atomic
+from engine.errors import RenderError, RenderInterrupted, UserError
+from engine.paths import target_problem
+from engine.run.ffmpeg import (
+    compact_input_guard,
+    ffmpeg_binary,
+    ffmpeg_version,
+    input_guard,
+)
+from engine.run.files import (
+    json_bytes,
+    publish_together,
+    sync_file,
+    temporary_beside,
+    write_temporary,
+)
 
 if TYPE_CHECKING:
     from engine.run.feeds import Feeders
@@ -30,6 +46,9 @@ if TYPE_CHECKING:
 #: Above this many characters the graph goes through a file: one argv string is capped by the
 #: kernel at 128 KiB on Linux, and a long spec's graph can pass that.
 GRAPH_IN_FILE_ABOVE = 60_000
+#: Above this many bytes of command line, inputs get the short demuxer whitelist (Linux
+#: refuses command lines of over 2 MiB with their environment).
+ARGV_BUDGET = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -71,19 +90,29 @@ def render(
     spec_hash: str | None = None,
     write_manifest: bool = True,
     extra_provenance: dict[str, object] | None = None,
+    sidecars: Mapping[Path, bytes] | None = None,
+    cancel: threading.Event | None = None,
 ) -> RenderResult:
-    output = output.resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{output.stem}.", suffix=f".part{output.suffix}", dir=output.parent
-    )
-    os.close(fd)
-    tmp = Path(tmp_name)
+    """Run ``plan`` into ``output``, with its manifest (unless ``write_manifest`` is off) and
+    ``sidecars`` (files written beside it, such as subtitles) published together.
+
+    A UserError before anything runs when a destination is not a regular file; RenderError
+    when ffmpeg fails or a file cannot be written (a full disk); RenderInterrupted on Ctrl-C
+    or when ``cancel`` is set while ffmpeg runs. In every failure nothing new is left."""
+    output, manifest, extras = _destinations(output, write_manifest, sidecars)
     graph_files: list[Path] = []
+    tmp: Path | None = None
     started = time.monotonic()
     try:
-        extra = ["-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats"]
-        argv = plan.argv(ffmpeg_binary(), output=str(tmp), extra_global=tuple(extra))
+        if cancel is not None and cancel.is_set():
+            raise RenderInterrupted(f"stopped; {output} was not written")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        tmp = temporary_beside(output, f".part{output.suffix}")
+        extra = ("-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats")
+        argv = plan.argv(ffmpeg_binary(), str(tmp), extra, input_guard)
+        # (A graph longer than GRAPH_IN_FILE_ABOVE goes through a file, below.)
+        if sum(len(a) + 1 for a in argv if len(a) <= GRAPH_IN_FILE_ABOVE) > ARGV_BUDGET:
+            argv = plan.argv(ffmpeg_binary(), str(tmp), extra, compact_input_guard)
         for at, arg in enumerate(argv):
             if arg == "-filter_complex" and len(argv[at + 1]) > GRAPH_IN_FILE_ABOVE:
                 gfd, graph_name = tempfile.mkstemp(prefix=".reelspec-graph-", suffix=".txt")
@@ -100,7 +129,7 @@ def render(
         attempts = 1 + stall_retries()
         for attempt in range(1, attempts + 1):
             try:
-                _run_ffmpeg(argv, plan, on_progress, feeders)
+                _run_ffmpeg(argv, plan, on_progress, feeders, cancel, output)
                 break
             except Stalled:
                 # A stall is ffmpeg's own scheduler deadlocking now and then (see
@@ -110,33 +139,121 @@ def render(
                     raise
         if not tmp.exists() or tmp.stat().st_size == 0:
             raise RenderError("ffmpeg finished but wrote nothing", argv)
-        publish(tmp, output)
+        elapsed = time.monotonic() - started
+        shown = _publish(tmp, output, manifest, extras, plan, spec_hash, elapsed, extra_provenance)
     except KeyboardInterrupt:
         raise RenderInterrupted(f"interrupted; {output} was not written") from None
+    except OSError as exc:
+        raise write_error(exc, output) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
         for graph_file in graph_files:
             graph_file.unlink(missing_ok=True)
-    elapsed = time.monotonic() - started
-    shown = plan.argv(ffmpeg_binary(), output=str(output))
-    manifest = None
-    if write_manifest:
-        manifest = manifest_path(output)
-        data = {
-            "output": output.name,
-            "spec_hash": spec_hash,
-            "reelspec_version": __version__,
-            "ffmpeg": {"path": ffmpeg_binary(), "version": ffmpeg_version()},
-            "command": shown,
-            "duration": round(plan.duration, 6),
-            "frame_count": plan.frame_count,
-            "has_audio": plan.has_audio,
-            "render_seconds": round(elapsed, 3),
-            **_model_provenance(plan),
-            **(extra_provenance or {}),
-        }
-        write_json_atomic(manifest, data)
     return RenderResult(output, manifest, tuple(shown), elapsed)
+
+
+def publish_made(
+    data: bytes,
+    output: Path,
+    plan: Plan,
+    *,
+    seconds: float,
+    spec_hash: str | None = None,
+    sidecars: Mapping[Path, bytes] | None = None,
+    extra_provenance: dict[str, object] | None = None,
+) -> RenderResult:
+    """A video made elsewhere (by a farm worker, from ``plan``) put in place the way
+    ``render`` puts its own: with its manifest and sidecars, as one set, or not at all."""
+    output, manifest, extras = _destinations(output, True, sidecars)
+    tmp: Path | None = None
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        tmp = write_temporary(output, data)
+        shown = _publish(tmp, output, manifest, extras, plan, spec_hash, seconds, extra_provenance)
+    except KeyboardInterrupt:
+        raise RenderInterrupted(f"interrupted; {output} was not written") from None
+    except OSError as exc:
+        raise write_error(exc, output) from None
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+    return RenderResult(output, manifest, tuple(shown), seconds)
+
+
+def _destinations(
+    output: Path, write_manifest: bool, sidecars: Mapping[Path, bytes] | None
+) -> tuple[Path, Path | None, dict[Path, bytes]]:
+    """The output, its manifest and sidecars as absolute paths, each checked to be a regular
+    file or nothing (a UserError before anything runs otherwise). Folders are resolved
+    through their links; the names are not, so a link at a destination is refused."""
+    output = Path(os.path.realpath(output.parent)) / output.name
+    manifest = manifest_path(output) if write_manifest else None
+    extras = {
+        Path(os.path.realpath(p.parent)) / p.name: data for p, data in (sidecars or {}).items()
+    }
+    for target in (output, *([manifest] if manifest else []), *extras):
+        problem = target_problem(target)
+        if problem:
+            raise UserError(f"cannot write the output: {problem}")
+    return output, manifest, extras
+
+
+def _publish(
+    tmp: Path,
+    output: Path,
+    manifest: Path | None,
+    extras: Mapping[Path, bytes],
+    plan: Plan,
+    spec_hash: str | None,
+    elapsed: float,
+    extra_provenance: dict[str, object] | None,
+) -> list[str]:
+    """Put a finished video (``tmp``) in place with its manifest and sidecars: everything is
+    written before anything is renamed, and the video goes last, so its presence means its
+    manifest and sidecars are there too. Returns the command as shown in the manifest."""
+    shown = plan.argv(ffmpeg_binary(), output=str(output))
+    staged: list[tuple[Path, Path]] = []
+    try:
+        sync_file(tmp)
+        for path, data in extras.items():
+            staged.append((write_temporary(path, data), path))
+        if manifest is not None:
+            record = {
+                "output": output.name,
+                "spec_hash": spec_hash,
+                "reelspec_version": __version__,
+                "ffmpeg": {"path": ffmpeg_binary(), "version": ffmpeg_version()},
+                "command": shown,
+                "duration": round(plan.duration, 6),
+                "frame_count": plan.frame_count,
+                "has_audio": plan.has_audio,
+                "render_seconds": round(elapsed, 3),
+                **_model_provenance(plan),
+                **(extra_provenance or {}),
+            }
+            staged.append((write_temporary(manifest, json_bytes(record)), manifest))
+        staged.append((tmp, output))
+        publish_together(staged)
+    finally:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+    return shown
+
+
+def write_error(exc: OSError, output: Path) -> RenderError | UserError:
+    """A failed write as the error it is: a full disk is a render failure (exit 3), a folder
+    the user may not write a user mistake (exit 2)."""
+    where = exc.filename or output
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return RenderError(
+            f"no space left on the device holding {where}; {output.name} was not written"
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return UserError(f"cannot write {where}: {exc.strerror}")
+    return RenderError(
+        f"cannot write {where}: {exc.strerror or exc}; {output.name} was not written"
+    )
 
 
 def _model_provenance(plan: Plan) -> dict[str, object]:
@@ -168,6 +285,8 @@ def _run_ffmpeg(
     plan: Plan,
     on_progress: ProgressCallback | None,
     feeders: Feeders | None = None,
+    cancel: threading.Event | None = None,
+    output: Path | None = None,
 ) -> None:
     stderr_tail: collections.deque[str] = collections.deque(maxlen=200)
     run_argv, stdin, passed = feeders.open(argv) if feeders else (argv, None, ())
@@ -191,7 +310,7 @@ def _run_ffmpeg(
         feeders.start(on_error=lambda: _stop(process))
     drainer = threading.Thread(target=_drain, args=(process.stderr, stderr_tail), daemon=True)
     drainer.start()
-    watchdog = _Watchdog(process, stall_seconds())
+    watchdog = _Watchdog(process, stall_seconds(), cancel)
     try:
         _read_progress(process.stdout, plan, on_progress, watchdog.advanced)
         returncode = process.wait()
@@ -203,6 +322,8 @@ def _run_ffmpeg(
         if feeders:
             feeders.stop()
         drainer.join(timeout=5)
+    if watchdog.cancelled:
+        raise RenderInterrupted(f"stopped; {output or 'the output'} was not written")
     if feeders:
         # A model that failed stopped ffmpeg; its error is the one to report.
         feeders.raise_error(argv)
@@ -215,7 +336,24 @@ def _run_ffmpeg(
         )
     if returncode != 0:
         relevant = [ln for ln in stderr_tail if ln.strip()][-20:]
-        raise RenderError(f"ffmpeg failed with exit code {returncode}", argv, "\n".join(relevant))
+        if any("No space left on device" in line for line in relevant):
+            where = output.parent if output else "the output"
+            raise RenderError(
+                f"no space left on the device holding {where}; nothing was written",
+                argv,
+                "\n".join(relevant),
+            )
+        if any("not on whitelist" in line for line in relevant):
+            raise RenderError(
+                "an input is not a plain media file (a playlist, a concat script or a URL); "
+                "reelspec reads files only",
+                argv,
+                "\n".join(line[:300] for line in relevant),
+            )
+        how = f" (killed by signal {-returncode})" if returncode < 0 else ""
+        raise RenderError(
+            f"ffmpeg failed with exit code {returncode}{how}", argv, "\n".join(relevant)
+        )
 
 
 class Stalled(RenderError):
@@ -228,11 +366,16 @@ FIRST_OUTPUT_SECONDS = 60.0
 
 
 def stall_seconds() -> float:
-    return float(os.environ.get("REELSPEC_STALL_SECONDS", "20"))
+    """REELSPEC_STALL_SECONDS (default 20): a ConfigError naming it when it is no number."""
+    from engine.spec.common import env_limit
+
+    return env_limit("REELSPEC_STALL_SECONDS", 20.0, integer=False, minimum=0.1)
 
 
 def stall_retries() -> int:
-    return int(os.environ.get("REELSPEC_STALL_RETRIES", "2"))
+    from engine.spec.common import env_limit
+
+    return int(env_limit("REELSPEC_STALL_RETRIES", 2, minimum=0))
 
 
 class _Watchdog:
@@ -242,10 +385,18 @@ class _Watchdog:
     clear error, not wait forever; ffmpeg keeps printing progress while stuck, so what counts
     is the output position moving."""
 
-    def __init__(self, process: subprocess.Popen[str], seconds: float) -> None:
+    def __init__(
+        self,
+        process: subprocess.Popen[str],
+        seconds: float,
+        cancel: threading.Event | None = None,
+    ) -> None:
         self.process = process
         self.seconds = seconds
         self.fired = False
+        #: Set when ``cancel`` stopped ffmpeg (a batch shutting down), not a stall.
+        self.cancelled = False
+        self._cancel = cancel
         self._last = time.monotonic()
         # Opening every input and making the first frame of a large spec takes longer than
         # any later frame does, so the first wait is allowed to be longer.
@@ -259,7 +410,12 @@ class _Watchdog:
         self._allowed = self.seconds
 
     def _watch(self) -> None:
-        while not self._done.wait(min(1.0, self.seconds / 4)):
+        while not self._done.wait(min(0.25, self.seconds / 4)):
+            if self._cancel is not None and self._cancel.is_set():
+                if self.process.poll() is None:
+                    self.cancelled = True
+                    _stop(self.process)
+                return
             if time.monotonic() - self._last > self._allowed and self.process.poll() is None:
                 self.fired = True
                 _stop(self.process)

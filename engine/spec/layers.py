@@ -48,11 +48,16 @@ class Zoom(Model):
     model_config = Model.model_config | {"populate_by_name": True}
 
 
+#: A fraction of the picture. The bounds are in the schema only: the check below words the
+#: error for both coordinates at once.
+Fraction01 = Annotated[float, Field(json_schema_extra={"minimum": 0, "maximum": 1})]
+
+
 class Pan(Model):
     """Ken Burns pan: the focus point moves between two anchors (0-1 fractions of the image)."""
 
-    from_: tuple[float, float] = Field((0.5, 0.5), alias="from")
-    to: tuple[float, float] = (0.5, 0.5)
+    from_: tuple[Fraction01, Fraction01] = Field((0.5, 0.5), alias="from")
+    to: tuple[Fraction01, Fraction01] = (0.5, 0.5)
 
     model_config = Model.model_config | {"populate_by_name": True}
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from engine.spec.common import Fps, Model, PathStr, Size, any_case, size_tuple
+from engine.spec.common import Fps, Model, PathStr, Size, any_case, excerpt, size_tuple
 
 VideoCodecName = Literal["h264", "h265", "vp9", "av1", "prores", "gif"]
 AudioCodecName = Literal["aac", "opus", "mp3", "vorbis", "flac", "pcm"]
@@ -101,7 +101,10 @@ class Output(Model):
         ext = self.container
         if ext not in CONTAINERS:
             known = ", ".join(sorted(CONTAINERS))
-            raise ValueError(f"unknown output extension {ext or '(none)'!r}; use one of {known}")
+            raise ValueError(
+                f"unknown output extension {excerpt(ext) if ext else repr('(none)')}; "
+                f"use one of {known}"
+            )
         video_ok, audio_ok = CONTAINERS[ext]
         if self.video.codec not in video_ok:
             raise ValueError(

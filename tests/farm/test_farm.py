@@ -171,6 +171,39 @@ def test_killed_worker_chunk_is_redone_elsewhere(
     assert "error" not in outcome, outcome.get("error")
     result = outcome["result"]
     assert_same_video(reference, result.output)  # type: ignore[attr-defined]
+    # The killed worker's half-made chunk was removed with the job's scratch space.
+    assert scratch_left(dask_cluster) == []
+    assert [p.name for p in tmp_path.iterdir() if ".farm-" in p.name] == []
+
+
+def scratch_contents(dask_worker: object = None) -> list[str]:
+    from engine.farm.worker import scratch_root
+
+    root = scratch_root(dask_worker)
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*")) if root.exists() else []
+
+
+def scratch_left(address: str) -> list[str]:
+    """What reelspec jobs left in the scratch space of every worker of the cluster."""
+    from distributed import Client
+
+    with Client(address, timeout="30s") as client:
+        found = client.run(scratch_contents)
+    return sorted(name for names in found.values() for name in names)
+
+
+def test_worker_scratch_space_is_removed_when_the_job_ends(
+    write_spec: SpecWriter, dask_cluster: str, tmp_path: Path
+) -> None:
+    """Chunks are made in a per-job folder beside each worker's local directory; nothing of
+    a job is left on any worker after it, whether it succeeded or failed."""
+    spec = write_spec(spec_text())
+    farm_render(spec, tmp_path / "farmed.mp4", scheduler=dask_cluster, chunks=3)
+    assert scratch_left(dask_cluster) == []
+    bad = write_spec(spec_text(preset="no-such-preset"), "bad.yaml")
+    with pytest.raises(RenderError):
+        farm_render(bad, tmp_path / "bad.mp4", scheduler=dask_cluster, chunks=3)
+    assert scratch_left(dask_cluster) == []
 
 
 def test_a_failing_chunk_fails_the_job_once_with_its_error(

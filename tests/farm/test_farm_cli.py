@@ -80,6 +80,9 @@ def test_farm_batch_sends_rows_to_the_scheduler(
     assert "2 rendered, 0 up to date, 1 failed" in result.stdout
     assert count_frames(tmp_path / "out" / "alpha.mp4") == 5
     assert count_frames(tmp_path / "out" / "beta.mp4") == 8
+    # A row made on the cluster is put in place as a local row is: with its manifest.
+    made = json.loads((tmp_path / "out" / "alpha.mp4.reelspec.json").read_text())
+    assert made["output"] == "alpha.mp4" and made["frame_count"] == 5
     # Regression (issue 10): the rows rendered on the client; they must render in a worker
     # process of the cluster, which the manifest names.
     from distributed import Client

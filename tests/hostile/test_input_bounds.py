@@ -344,7 +344,7 @@ def test_long_words_wrap_quickly_and_huge_cards_are_refused(
     text = HEADER + f"scenes:\n  - {{duration: 1, layers: [{layer}]}}\n"
     err = validate(capsys, tmp_path, text)
     assert "spec.yaml:4:28: scenes[0].layers[0]: the text would be drawn" in err
-    assert "REELSPEC_MAX_CARD_PIXELS" in err
+    assert "(four times the 320x180 frame, at least 4,194,304)" in err
     box = "{box: {padding: 14000}}"
     text = (
         HEADER + f"scenes:\n  - {{duration: 1, layers: [{{type: text, text: a, style: {box}}}]}}\n"

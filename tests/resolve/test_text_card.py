@@ -153,6 +153,10 @@ def test_cards_over_the_pixel_limit_are_refused(monkeypatch) -> None:
     style = resolve_style(merge_styles(BUILTIN_STYLE, TextStyle(size=460)), font, 320)
     with pytest.raises(MediaError, match="REELSPEC_MAX_CARD_PIXELS"):
         draw_text("W" * 400, style)
+    # A card may be at most four times the frame it is drawn for (at least 4 megapixels).
+    assert draw_text("a b c d", style, frame=(64, 36)).size[0] > 64
+    with pytest.raises(MediaError, match=r"\(four times the 1280x720 frame, at least"):
+        draw_text("W" * 60, style, frame=(1280, 720))
     monkeypatch.setenv("REELSPEC_MAX_CARD_PIXELS", "1000")
     small = resolve_style(merge_styles(BUILTIN_STYLE, TextStyle(size=40)), font, 320)
     with pytest.raises(MediaError, match="over the limit of 1,000 pixels"):

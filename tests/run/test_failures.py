@@ -94,3 +94,40 @@ def test_a_stalled_ffmpeg_is_stopped_with_a_clear_error(
         render(plan, tmp_path / "out.mkv")
     assert time.monotonic() - started < 30
     assert not (tmp_path / "out.mkv").exists() and leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("previous", [True, False], ids=["over-a-previous-set", "new"])
+def test_a_set_is_published_whole_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, previous: bool
+) -> None:
+    """When the last rename of a set fails (a full disk can refuse a new folder entry), the
+    files already renamed get their previous content back, or are removed."""
+    import errno
+
+    from engine.run import files
+
+    srt, video = tmp_path / "x.srt", tmp_path / "x.mp4"
+    if previous:
+        srt.write_bytes(b"old srt")
+        video.write_bytes(b"old video")
+    staged = [
+        (files.write_temporary(srt, b"new srt"), srt),
+        (files.write_temporary(video, b"new video"), video),
+    ]
+    rename = os.replace
+
+    def full_disk_at_the_video(source: object, target: object) -> None:
+        if Path(str(target)) == video and ".part" in str(source):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        rename(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(files.os, "replace", full_disk_at_the_video)
+    with pytest.raises(OSError):
+        files.publish_together(staged)
+    for temporary, _ in staged:
+        temporary.unlink(missing_ok=True)
+    if previous:
+        assert srt.read_bytes() == b"old srt" and video.read_bytes() == b"old video"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["x.mp4", "x.srt"]
+    else:
+        assert list(tmp_path.iterdir()) == []
