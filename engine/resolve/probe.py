@@ -179,7 +179,7 @@ def probe(path: Path) -> MediaInfo:
     ffmpeg can decode, or a file that makes ffmpeg read other files."""
     _check_file(path)
     result = run_capture(
-        ["-hide_banner", "-nostdin", "-protocol_whitelist", "file", "-i", str(path)],
+        ["-hide_banner", "-nostdin", "-i", str(path)],
         check=False,
     )
     text = result.stderr

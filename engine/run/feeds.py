@@ -21,7 +21,7 @@ from typing import Any
 
 from engine.compile.feeds import Feed, FrameModelFeed
 from engine.errors import FeedError, ReelspecError
-from engine.run.ffmpeg import ffmpeg_binary
+from engine.run.ffmpeg import ffmpeg_binary, guard_inputs
 from engine.run.frames import FrameReader
 
 #: Pipe buffers are raised to this size (Linux): a few frames of slack either way.
@@ -147,7 +147,8 @@ class Feeders:
         if not isinstance(feed, FrameModelFeed):
             yield from source.batches()
             return
-        reader = FrameReader([ffmpeg_binary(), *feed.decode], feed.width, feed.height)
+        # The clip is opened like every render input: files only, no referencing demuxers.
+        reader = FrameReader([ffmpeg_binary(), *guard_inputs(feed.decode)], feed.width, feed.height)
         try:
             yield from source.batches(reader.batches(feed.batch, feed.count))
             # The decoder stops by itself after its -frames:v; a clip that ends early ends it

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.errors import MediaError, RenderError
-from engine.run.ffmpeg import ffmpeg_binary
+from engine.run.ffmpeg import ffmpeg_binary, guard_inputs
 
 
 def square_crop_filters(size: int, fps: float | Fraction | None) -> str:
@@ -33,7 +33,10 @@ def read_frames(
     """All frames of ``path`` (or the first ``max_frames``) as uint8 (N, size, size, 3)."""
     if not path.is_file():
         raise MediaError(f"{path}: no such file")
-    argv = [ffmpeg_binary(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(path)]
+    argv = [
+        ffmpeg_binary(),
+        *guard_inputs(["-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(path)]),
+    ]
     argv += ["-vf", square_crop_filters(size, fps), "-an"]
     if max_frames:
         argv += ["-frames:v", str(max_frames)]

@@ -55,17 +55,21 @@ def test_a_file_that_points_at_other_media_is_refused(
 
 
 def test_devices_fifos_and_folders_are_not_media(
-    write_spec: SpecWriter, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    write_spec: SpecWriter,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import os
 
     fifo = tmp_path / "pipe.mp4"
     os.mkfifo(fifo)
     (tmp_path / "folder.mp4").mkdir()
+    # Devices are outside any media root; let /dev in to see the file check refuse them too.
+    monkeypatch.setenv("REELSPEC_MEDIA_ROOT", f"{tmp_path}:/dev")
     for src in (fifo, tmp_path / "folder.mp4", Path("/dev/zero"), Path("/dev/null")):
-        spec = write_spec(
-            HEAD + f"scenes:\n  - {{duration: 1, layers: [{{type: video, src: {src}}}]}}\n"
-        )
+        body = f"scenes:\n  - {{duration: 1, layers: [{{type: video, src: {src}}}]}}\n"
+        spec = write_spec(HEAD + body)
         assert main(["validate", str(spec)]) == 2, src  # and it returns: nothing was read
         err = capsys.readouterr().err
         assert "not a regular file" in err and "Traceback" not in err, err
