@@ -121,6 +121,8 @@ HOSTILE_VALUES: list[Any] = [
     "../" * 50 + "x.png",
     "nul\x00byte",
     "\u202eevil",
+    "line\x1ebreak\u2029para\x85graph\rend",
+    "a\u0301\u0302\u0303\u0304" * 200,
     "😀" * 100,
     "%n%s%x{0}{{ 7*7 }}",
     "30000/0",
