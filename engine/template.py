@@ -82,6 +82,13 @@ class TemplateLimits:
     #: Nested calls (macros calling macros, recursive loops).
     max_depth: int = field(default_factory=lambda: _env_int("REELSPEC_TEMPLATE_MAX_DEPTH", 100))
 
+    def __post_init__(self) -> None:
+        # A NaN or negative time would switch the deadline off rather than fail.
+        if not (math.isfinite(self.seconds) and self.seconds > 0):
+            raise TemplateError(
+                f"the template time limit must be positive seconds, not {self.seconds}"
+            )
+
 
 class _LimitExceeded(Exception):
     """A template went over one of its limits (turned into a TemplateError with the row)."""

@@ -6,6 +6,7 @@ filter-graph syntax: quotes, colons, ``%{...}``, emoji and CJK are just pixels.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -146,6 +147,8 @@ class FontChain:
         around them. (Runs are sliced, not grown a character at a time: that was quadratic
         in a run's length.)"""
         bounds = self._run_starts(line, 0)
+        if not bounds:
+            return []
         ends = [start for start, _ in bounds[1:]] + [len(line)]
         return [(line[start:end], index) for (start, index), end in zip(bounds, ends, strict=True)]
 
@@ -265,6 +268,10 @@ def _longest_fit(word: str, fits: Callable[[str], bool]) -> int:
 
 # --- drawing ----------------------------------------------------------------------------------
 
+#: Characters the bidi algorithm reads as the end of a paragraph: inside a line they make
+#: Pillow's layout (raqm) fail, so they break the line like a newline.
+_PARAGRAPH_BREAKS = re.compile("\r\n|[\r\x1c\x1d\x1e\x85\u2029]")
+
 #: What a card may have whatever its frame (small test frames still get ordinary cards).
 MIN_FRAME_CARD_PIXELS = 2048 * 2048
 #: The longest side of a drawn card, whatever REELSPEC_MAX_CARD_PIXELS allows: four times the
@@ -338,6 +345,7 @@ def draw_text(
     frame: tuple[int, int] | None = None,
 ) -> Image.Image:
     """The card for ``text``; ``frame`` (the output's size) bounds how large it may be."""
+    text = _PARAGRAPH_BREAKS.sub("\n", text)
     chain = FontChain(style.font_files, style.size)
     stroke = style.stroke.width if style.stroke else 0
     lines = wrap(text, chain, style.max_width_px - 2 * stroke)

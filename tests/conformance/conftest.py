@@ -6,10 +6,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any
 
 import pytest
 
+from tests.conformance.farm import FarmRunner
 from tests.conformance.media import Catalogue, make_catalogue, measure_speech
 
 #: Seconds without progress after which the engine restarts a stuck ffmpeg (its own
@@ -37,9 +37,10 @@ def media(tmp_path_factory: pytest.TempPathFactory, _private_cache: None) -> Cat
 
 
 @pytest.fixture(scope="session")
-def farm_client(_quick_stall_retry: None) -> Iterator[Any]:
-    """A client of a two-worker LocalCluster on loopback (workers are processes, like a real
-    farm's, and inherit this session's environment and private cache)."""
+def farm_client(_quick_stall_retry: None) -> Iterator[FarmRunner]:
+    """Farm renders on a two-worker LocalCluster on loopback (workers are processes, like a
+    real farm's, and inherit this session's environment and private cache), through a helper
+    process holding the client (see farm.py: a hung farm render is reported, not waited on)."""
     import distributed
 
     with (
@@ -53,4 +54,8 @@ def farm_client(_quick_stall_retry: None) -> Iterator[Any]:
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
-        yield client
+        runner = FarmRunner(client.scheduler.address)
+        try:
+            yield runner
+        finally:
+            runner.close()

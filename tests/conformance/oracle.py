@@ -356,7 +356,7 @@ class Oracle:
             clip = self.media.clip(layer["src"])
             trim_start, trim_end = self.clip_span(layer)
             speed = seconds(layer.get("speed", 1))
-            first_frame = math.ceil(trim_start * clip.fps)
+            first_frame = math.floor(trim_start * clip.fps)
             last_frame = math.ceil(trim_end * clip.fps) - 1
 
             def clip_frames(n: int) -> frozenset[int]:

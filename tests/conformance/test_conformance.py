@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conformance.check import assert_conforms, check
+from tests.conformance.farm import FarmRunner
 from tests.conformance.media import Catalogue
 from tests.conformance.strategies import specs
 
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.conformance
 
 def test_rendered_specs_conform(
     media: Catalogue,
-    farm_client: Any,
+    farm_client: FarmRunner,
     tmp_path_factory: pytest.TempPathFactory,
     pytestconfig: pytest.Config,
 ) -> None:

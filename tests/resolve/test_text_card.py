@@ -171,3 +171,13 @@ def test_a_file_that_is_not_a_font_is_refused(tmp_path) -> None:
     (tmp_path / "fake.ttf").write_bytes(b"\x00\x01\x00\x00" + b"junk" * 100)
     with pytest.raises(MediaError, match="not a readable font file"):
         resolve_font("fake.ttf", "normal", False, tmp_path)
+
+
+def test_paragraph_separators_break_lines_instead_of_failing_the_layout() -> None:
+    # \r, \x1c-\x1e, \x85 and \u2029 end a bidi paragraph: inside a line Pillow's layout fails.
+    font = resolve_font("sans", "normal", False, Path("."))
+    style = resolve_style(merge_styles(BUILTIN_STYLE, TextStyle(size=20)), font, 640)
+    one = draw_text("a", style).size[1]
+    for text in ("a\rb", "a\r\nb", "a\x1cb", "a\x1db", "a\x1eb", "a\x85b", "a\u2029b"):
+        assert draw_text(text, style).size[1] > one, repr(text)
+    assert draw_text("", style).size == (1, draw_text("", style).size[1])
