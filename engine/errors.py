@@ -77,6 +77,20 @@ class SpecError(UserError):
         return (type(self), (self.issues,))
 
 
+#: Problems listed in one error: a spec with a million bad values must not print a million
+#: lines.
+MAX_ISSUES = 100
+
+
+def capped(issues: Sequence[SpecIssue]) -> list[SpecIssue]:
+    """The first MAX_ISSUES problems, and one line saying how many more there are."""
+    if len(issues) <= MAX_ISSUES:
+        return list(issues)
+    rest = len(issues) - MAX_ISSUES
+    more = SpecIssue(f"... and {rest} more problem{'s' if rest != 1 else ''}")
+    return [*issues[:MAX_ISSUES], more]
+
+
 class MediaError(UserError):
     """A media file is missing, unreadable, or not something ffmpeg can decode."""
 

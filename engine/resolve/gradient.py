@@ -11,27 +11,34 @@ from engine.resolve.cache import cached_file, content_key
 from engine.spec.common import color_rgba
 from engine.spec.layers import GradientLayer
 
+#: Rows computed at a time: the arithmetic needs several float arrays of the picture's size,
+#: which for a whole 8192×8192 frame came to 5–6 GB; a band of rows keeps it to megabytes.
+BAND_ROWS = 256
+
 
 def draw_gradient(layer: GradientLayer, width: int, height: int) -> Image.Image:
     import numpy as np  # only specs with gradients pay for importing numpy
 
-    ys, xs = np.mgrid[0:height, 0:width].astype(np.float64)
-    xs = (xs + 0.5) / width - 0.5
-    ys = (ys + 0.5) / height - 0.5
-    if layer.kind == "linear":
-        angle = math.radians(layer.angle)
-        dx, dy = math.cos(angle), math.sin(angle)
-        # Project onto the direction and stretch so the corners reach 0 and 1 exactly.
-        proj = xs * dx + ys * dy
-        reach = abs(0.5 * dx) + abs(0.5 * dy)
-        t = proj / (2 * reach) + 0.5 if reach else np.zeros_like(xs)
-    else:
-        t = np.sqrt((xs * 2) ** 2 + (ys * 2) ** 2) / math.sqrt(2)
-    t = np.clip(t, 0.0, 1.0)
     stops = np.array([color_rgba(c) for c in layer.colors], dtype=np.float64)
     positions = np.linspace(0.0, 1.0, len(stops))
-    channels = [np.interp(t, positions, stops[:, c]) for c in range(4)]
-    pixels = np.stack(channels, axis=-1).round().astype(np.uint8)
+    xs = (np.arange(width, dtype=np.float64) + 0.5) / width - 0.5
+    pixels = np.empty((height, width, 4), dtype=np.uint8)
+    angle = math.radians(layer.angle)
+    dx, dy = math.cos(angle), math.sin(angle)
+    reach = abs(0.5 * dx) + abs(0.5 * dy)
+    for top in range(0, height, BAND_ROWS):
+        rows = np.arange(top, min(height, top + BAND_ROWS), dtype=np.float64)
+        ys = ((rows + 0.5) / height - 0.5)[:, None]
+        if layer.kind == "linear":
+            # Project onto the direction and stretch so the corners reach 0 and 1 exactly.
+            proj = xs[None, :] * dx + ys * dy
+            t = proj / (2 * reach) + 0.5 if reach else np.zeros_like(proj)
+        else:
+            t = np.sqrt((xs[None, :] * 2) ** 2 + (ys * 2) ** 2) / math.sqrt(2)
+        t = np.clip(t, 0.0, 1.0)
+        for channel in range(4):
+            band = np.interp(t, positions, stops[:, channel]).round()
+            pixels[top : top + len(rows), :, channel] = band.astype(np.uint8)
     return Image.fromarray(pixels)
 
 

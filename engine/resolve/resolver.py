@@ -15,7 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TypeVar
 
-from engine.errors import MediaError, SpecError, SpecIssue
+from engine.errors import MediaError, SpecError, SpecIssue, capped
 from engine.resolve.fonts import fallback_fonts, resolve_font
 from engine.resolve.gradient import gradient_image
 from engine.resolve.limits import Limits
@@ -118,7 +118,7 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
         if spec.subtitles.burn:
             overlays += _burned_subtitles(found, loaded, cues, total)
     if found.issues:
-        raise SpecError(found.issues)
+        raise SpecError(capped(found.issues))
     return ResolvedSpec(
         output=spec.output,
         scenes=tuple(scenes),

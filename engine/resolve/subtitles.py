@@ -73,7 +73,8 @@ def to_vtt(cues: list[Cue]) -> str:
     return "WEBVTT\n\n" + "\n".join(blocks)
 
 
-_TIME = re.compile(r"(\d+):(\d{2}):(\d{2})[,.](\d{3})")
+#: hh:mm:ss,mmm (hours of up to six digits: no .srt runs longer than a century).
+_TIME = re.compile(r"(?<!\d)(\d{1,6}):(\d{2}):(\d{2})[,.](\d{3})")
 
 
 def parse_srt(text: str, name: str) -> list[Cue]:
@@ -85,7 +86,8 @@ def parse_srt(text: str, name: str) -> list[Cue]:
             continue
         times = _TIME.findall(lines[arrow])
         if len(times) != 2:
-            raise MediaError(f"{name}: cannot read the times in {lines[arrow]!r}")
+            shown = lines[arrow] if len(lines[arrow]) <= 80 else lines[arrow][:80] + "…"
+            raise MediaError(f"{name}: cannot read the times in {shown!r}")
         start, end = (
             Fraction(int(h) * 3600 + int(m) * 60 + int(s)) + Fraction(int(ms), 1000)
             for h, m, s, ms in times

@@ -24,7 +24,7 @@ from yaml.composer import Composer, ComposerError
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
-from engine.errors import SpecError, SpecIssue
+from engine.errors import SpecError, SpecIssue, capped
 from engine.spec.common import DEFAULT_MAX_FPS, DEFAULT_MAX_SIDE, env_limit, excerpt
 from engine.spec.models import Spec
 
@@ -100,8 +100,6 @@ MAX_YAML_DEPTH = 100
 #: Characters of a YAML number: more is no number a spec needs, and Python refuses to turn
 #: over 4300 digits into an int.
 MAX_NUMBER_CHARS = 64
-#: Problems reported at once; the rest are counted.
-MAX_ISSUES = 100
 
 
 def max_spec_bytes() -> int:
@@ -431,7 +429,7 @@ def parse_yaml(text: str, file: str | None) -> tuple[Any, SourceMap]:
             duplicates: list[SpecIssue] = []
             _walk(node, (), source, duplicates)
             if duplicates:
-                raise SpecError(duplicates[:MAX_ISSUES])
+                raise SpecError(capped(duplicates))
             data = loader.construct_document(node)
         finally:
             loader.dispose()
@@ -555,12 +553,7 @@ def translate_errors(
         for path, messages in grouped.items()
     ]
     issues.sort(key=lambda i: (i.line or 0, i.column or 0, i.path))
-    if len(issues) > MAX_ISSUES:
-        # A document of a million bad values must not print a million lines.
-        rest = len(issues) - MAX_ISSUES
-        more = SpecIssue(f"... and {rest} more problem{'s' if rest != 1 else ''}")
-        issues = [*issues[:MAX_ISSUES], more]
-    return issues
+    return capped(issues)
 
 
 def _discriminator(error: Any) -> str:

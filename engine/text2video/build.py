@@ -40,8 +40,8 @@ def picture_tags(assets: Path) -> dict[str, set[str]]:
     """Words describing each picture: its file name, and a `tags.yaml` ({file: [tags]})."""
     extra: dict[str, list[str]] = {}
     tags_file = assets / "tags.yaml"
-    if tags_file.is_file():
-        loaded = yaml.safe_load(tags_file.read_text(encoding="utf-8")) or {}
+    if tags_file.exists():
+        loaded = _read_tags(tags_file)
         extra = {str(k): [str(t) for t in v] for k, v in loaded.items() if isinstance(v, list)}
     out = {}
     for path in sorted(assets.rglob("*")):
@@ -50,6 +50,41 @@ def picture_tags(assets: Path) -> dict[str, set[str]]:
             words |= {t.lower() for t in extra.get(path.name, [])}
             out[str(path)] = words
     return out
+
+
+def _read_tags(path: Path) -> dict[Any, Any]:
+    """tags.yaml read like a spec: a regular file of bounded size, UTF-8, aliases bounded."""
+    from engine.errors import UserError
+    from engine.spec.loader import (
+        compose_bounded,
+        decode_utf8,
+        max_spec_bytes,
+        max_yaml_nodes,
+        read_limited,
+        yaml_issue,
+    )
+
+    def fail(message: str, **where: object) -> UserError:
+        place = "".join(f"{where[k]}:" for k in ("file", "line", "column") if where.get(k))
+        return UserError(f"{place or str(path) + ':'} {message}")
+
+    # Bounded like a spec (it is the same kind of file, often from the same people).
+    data = read_limited(path, max_spec_bytes(), "tags file", "REELSPEC_MAX_SPEC_BYTES", fail)
+    text = decode_utf8(data, str(path), fail)
+    try:
+        node, loader = compose_bounded(text, max_yaml_nodes())
+        try:
+            loaded = None if node is None else loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        issue = yaml_issue(exc, text, str(path))
+        raise fail(issue.message, file=str(path), line=issue.line, column=issue.column) from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise fail("expected a mapping of picture file names to lists of words")
+    return loaded
 
 
 def pick_background(words: list[str], pictures: dict[str, set[str]]) -> Path | None:

@@ -169,3 +169,22 @@ def test_a_character_no_font_has_is_a_located_error(write_spec: SpecWriter) -> N
     )
     (message,) = problems(spec)
     assert "scenes[0].layers[0].text: no font can draw '⛄' (U+26C4)" in message
+
+
+def test_a_frame_sized_gradient_is_drawn_in_bands_within_sensible_memory() -> None:
+    """Regression (issue 11): an 8192x8192 gradient, within the limits, took 5-6 GB of float
+    arrays; rows are now drawn a band at a time."""
+    import subprocess
+    import sys
+
+    probe = (
+        "from engine.resolve.gradient import draw_gradient\n"
+        "from engine.spec.layers import GradientLayer\n"
+        "layer = GradientLayer(type='gradient', kind='radial', colors=['#ff0000', '#0000ff'])\n"
+        "image = draw_gradient(layer, 8192, 8192)\n"
+        "assert image.getpixel((4096, 4096))[:3] == (255, 0, 0), image.getpixel((4096, 4096))\n"
+        "print(open('/proc/self/status').read().split('VmHWM:')[1].split()[0])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.split()[-1]) < 800 * 1024  # kB: the picture itself is 256 MB

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from PIL import Image
 
@@ -135,3 +136,31 @@ def test_text2video_writes_a_spec_that_renders_with_narration(tmp_path: Path, as
         assert spoken is not None
         assert rms(samples, scene.start + 0.05, scene.start + spoken.length - 0.05) > 0.02
     assert (spec_path.parent / "out" / "launch.srt").read_text(encoding="utf-8").count("-->") == 6
+
+
+def test_a_hostile_tags_file_is_a_clear_error(tmp_path: Path) -> None:
+    """Regression (issue 11): tags.yaml was read with plain yaml.safe_load: an alias bomb or a
+    FIFO in its place hung text2video."""
+    import os
+
+    from engine.errors import UserError
+    from engine.text2video.build import picture_tags
+
+    bomb = "\n".join(
+        ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+        + [
+            f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}" + f", *{chr(97 + i)}" * 9 + "]"
+            for i in range(8)
+        ]
+    )
+    (tmp_path / "tags.yaml").write_text(bomb + "\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"tags.yaml:\d+:\d+:.*"):
+        picture_tags(tmp_path)
+    (tmp_path / "tags.yaml").unlink()
+    os.mkfifo(tmp_path / "tags.yaml")
+    with pytest.raises(UserError, match="only regular files"):
+        picture_tags(tmp_path)
+    (tmp_path / "tags.yaml").unlink()
+    (tmp_path / "tags.yaml").write_text("- just\n- a list\n", encoding="utf-8")
+    with pytest.raises(UserError, match="expected a mapping"):
+        picture_tags(tmp_path)
