@@ -130,19 +130,21 @@ def hold(frames: int) -> list[Filter]:
 
 
 def conform(ctx: SceneContext, *, resample: bool = True) -> list[Filter]:
-    """Make a moving source exactly the scene's length at the output rate: resample frames,
-    hold the last one if the source is short, cut at the scene end. Sources already made at
-    the output rate, one frame per tick (model feeds), skip the resampling: ``fps`` would
-    judge their last frame by a duration it has to guess, and could drop it.
+    """Make a moving source exactly the scene's length at the output rate: hold its last
+    frame for ever, resample, cut at the scene end. Sources already made at the output rate,
+    one frame per tick (model feeds), skip the resampling: ``fps`` would judge their last
+    frame by a duration it has to guess, and could drop it.
 
     Output frame k shows the source frame on screen at time k / fps: the last one that began
     at or before it (``round=up`` maps each source frame to the first output tick at or after
     its start). ffmpeg's default rounds to the nearest tick, and when several source frames
     land on one tick the last wins, so a 50 fps clip at 10 fps showed its frame 5k + 2 at
-    frame k, a fifth of a second's worth of motion early."""
+    frame k, a fifth of a second's worth of motion early. The last frame is held *before*
+    resampling: ``fps`` makes no tick at or after its input's end, so the final source frames,
+    mapped to that tick, were dropped and an earlier one held in their place."""
     return [
-        *([f("fps", str(ctx.canvas.fps), round="up")] if resample else []),
         f("tpad", stop_mode="clone", stop=-1),
+        *([f("fps", str(ctx.canvas.fps), round="up")] if resample else []),
         f("trim", end_frame=ctx.frames),
     ]
 
