@@ -234,7 +234,7 @@ scenes:
         process.kill()
         _, stderr = process.communicate()
         pytest.fail(f"still running 60 s after Ctrl-C; stderr:\n{stderr}")
-    assert process.returncode == 130, stderr
+    assert process.returncode == 130, (process.returncode, stderr)
     assert "interrupted" in stderr and "Traceback" not in stderr, stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"], stderr
 
