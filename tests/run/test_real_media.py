@@ -410,3 +410,21 @@ def test_a_picture_whose_header_claims_gigapixels_is_refused(
     )
     with pytest.raises(SpecError, match="REELSPEC_MAX_MEDIA_PIXELS"):
         prepare(spec)
+
+
+def test_a_clip_with_an_alpha_channel_shows_the_layers_below(
+    write_spec: SpecWriter, tmp_path: Path
+) -> None:
+    clip = tmp_path / "sting.mov"
+    # ProRes 4444: the left half transparent, the right half opaque green.
+    run_ffmpeg(
+        "-y", "-f", "lavfi", "-i",
+        "color=c=green:s=64x36:r=10:d=1,format=rgba,geq=r='r(X,Y)':g='g(X,Y)':b='b(X,Y)'"
+        ":a='if(lt(X,32),0,255)'",
+        "-c:v", "prores_ks", "-profile:v", "4444", "-pix_fmt", "yuva444p10le", str(clip),
+    )  # fmt: skip
+    layers = f"[{{type: color, color: blue}}, {{type: video, src: {clip}, fit: fill}}]"
+    spec = write_spec(HEAD + f"scenes:\n  - layers: {layers}\n")
+    picture = frame(render_spec(spec).output, 5)
+    assert near(color_at(picture, W / 4, H / 2), (0, 0, 255))
+    assert near(color_at(picture, 3 * W / 4, H / 2), (0, 128, 0))
