@@ -144,9 +144,15 @@ def conform(ctx: SceneContext, *, resample: bool = True) -> list[Filter]:
     mapped to that tick, were dropped and an earlier one held in their place."""
     return [
         f("tpad", stop_mode="clone", stop=-1),
-        *([f("fps", str(ctx.canvas.fps), round="up")] if resample else []),
+        *([on_the_tick(ctx.canvas.fps)] if resample else []),
         f("trim", end_frame=ctx.frames),
     ]
+
+
+def on_the_tick(fps: Fraction) -> Filter:
+    """Frames at ``fps``, frame k being the source frame on screen at k / fps (see conform);
+    a source whose first frame begins after 0 (a seek lands between frames) shows it from 0."""
+    return f("fps", str(fps), round="up", start_time=0)
 
 
 def fit_chain(
@@ -380,16 +386,28 @@ def _video(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
 
         return frame_model_stream(ctx, layer)
     index = ctx.g.add_input(str(layer.src), *video_input_options(layer, ctx.frames, ctx.canvas.fps))
-    speed = (
-        [f("setpts", f"(PTS-STARTPTS)/{num(spec.speed)}")]
-        if spec.speed != 1
-        else [f("setpts", "PTS-STARTPTS")]
-    )
-    head = ctx.g.one([f"{index}:v"], [*speed, *tone_mapped(layer)])
+    head = ctx.g.one([f"{index}:v"], [*clip_timing(layer), *tone_mapped(layer)])
     tail = [*canonical(picture_format(ctx, layer)), *conform(ctx)]
     background = picture_background(layer, spec.background)
     label = fit_chain(ctx, head, layer.size, spec.fit or ctx.fit, background, "bicubic", tail)
     return LayerStream(label, full=True, opaque=not has_alpha(layer))
+
+
+def clip_timing(layer: ResolvedLayer) -> list[Filter]:
+    """A clip's frames on its own timeline: time 0 is ``trim.start`` (where the input was
+    sought to), sped up or slowed down, and nothing at or after the trimmed end.
+
+    The times are kept as they come, not shifted to start at the first frame: after a seek,
+    the first frame kept is the first one that begins after the seek point, and moving it to
+    0 showed every frame of a trimmed clip early. ``-t`` on the input may let one frame past
+    the end through; the ``trim`` takes it out, so a clip shorter than its scene holds the
+    last frame of its trimmed part."""
+    spec = layer.layer
+    assert isinstance(spec, VideoLayer)
+    filters = [f("setpts", f"PTS/{num(spec.speed)}")] if spec.speed != 1 else []
+    if layer.length is not None:
+        filters.append(f("trim", end=layer.length))
+    return filters
 
 
 def video_input_options(layer: ResolvedLayer, frames: int, fps: Fraction) -> tuple[str, ...]:

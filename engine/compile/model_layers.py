@@ -15,6 +15,7 @@ from engine.compile.layers import (
     compiles,
     conform,
     fit_chain,
+    on_the_tick,
 )
 from engine.resolve.timeline import ResolvedLayer, exact, frame_at
 from engine.spec.generator import GeneratorLayer
@@ -95,12 +96,16 @@ def frame_model_stream(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
         *(["-ss", num(start)] if start else []),
         "-t", num(max(0.0, min(float(needed), available - skip))),
         "-i", str(layer.src),
-        "-vf", ",".join([
-            *([f"setpts=(PTS-STARTPTS)/{num(spec.speed)}"] if spec.speed != 1 else []),
-            f"fps={fps}",
-            f"scale={width}:{height}:force_original_aspect_ratio=increase:flags=bicubic",
-            f"crop={width}:{height}",
-            "format=rgb24",
+        "-vf", ",".join(str(step) for step in [
+            # The same frames, at the same times, as the clip without a model would show.
+            *([f("setpts", f"PTS/{num(spec.speed)}")] if spec.speed != 1 else []),
+            *([f("trim", end=float(layer.length) - float(Fraction(a) / fps))]
+              if layer.length is not None else []),
+            f("tpad", stop_mode="clone", stop=-1),
+            on_the_tick(fps),
+            f("scale", width, height, force_original_aspect_ratio="increase", flags="bicubic"),
+            f("crop", width, height),
+            f("format", "rgb24"),
         ]),
         "-frames:v", str(b - a), "-an", "-f", "rawvideo", "pipe:1",
     ]  # fmt: skip
