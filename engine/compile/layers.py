@@ -6,13 +6,14 @@ x/y (``sprite``). Every stream starts at time 0 of its scene, at the output fram
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
 from engine.compile.geometry import anchor_xy, contain_size, cover_size
 from engine.compile.graph import Filter, GraphBuilder, f, num
-from engine.resolve.timeline import ResolvedLayer
+from engine.resolve.timeline import ResolvedLayer, exact
 from engine.spec.common import color_rgba
 from engine.spec.generator import GeneratorLayer
 from engine.spec.layers import (
@@ -393,21 +394,32 @@ def _video(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
     return LayerStream(label, full=True, opaque=not has_alpha(layer))
 
 
-def clip_timing(layer: ResolvedLayer) -> list[Filter]:
-    """A clip's frames on its own timeline: time 0 is ``trim.start`` (where the input was
-    sought to), sped up or slowed down, and nothing at or after the trimmed end.
+def clip_timing(layer: ResolvedLayer, skipped: Fraction = Fraction(0)) -> list[Filter]:
+    """A clip's frames on its own timeline: time 0 is where the input was sought to
+    (``trim.start``, plus ``skipped`` seconds of the clip a window does not show), nothing at
+    or after the trimmed end, then sped up or slowed down.
 
     The times are kept as they come, not shifted to start at the first frame: after a seek,
     the first frame kept is the first one that begins after the seek point, and moving it to
     0 showed every frame of a trimmed clip early. ``-t`` on the input may let one frame past
-    the end through; the ``trim`` takes it out, so a clip shorter than its scene holds the
-    last frame of its trimmed part."""
+    the end through; the ``trim`` takes it out — on the source's own times, before the speed
+    change, so a frame that begins exactly at ``trim.end`` stays out whatever the speed."""
     spec = layer.layer
     assert isinstance(spec, VideoLayer)
-    filters = [f("setpts", f"PTS/{num(spec.speed)}")] if spec.speed != 1 else []
+    filters = []
     if layer.length is not None:
-        filters.append(f("trim", end=layer.length))
+        span = layer.length * exact(spec.speed) - skipped
+        filters.append(f("trim", end=microseconds_down(max(Fraction(0), span))))
+    if spec.speed != 1:
+        filters.append(f("setpts", f"PTS/{num(spec.speed)}"))
     return filters
+
+
+def microseconds_down(seconds: Fraction) -> str:
+    """Seconds as ffmpeg's time options hold them (whole microseconds), never later than
+    ``seconds``: an end that must exclude a frame beginning exactly there."""
+    whole = math.floor(seconds * 1_000_000)
+    return f"{whole // 1_000_000}.{whole % 1_000_000:06d}"
 
 
 def video_input_options(layer: ResolvedLayer, frames: int, fps: Fraction) -> tuple[str, ...]:

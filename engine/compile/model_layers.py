@@ -12,6 +12,7 @@ from engine.compile.layers import (
     LayerStream,
     SceneContext,
     canonical,
+    clip_timing,
     compiles,
     conform,
     fit_chain,
@@ -98,9 +99,7 @@ def frame_model_stream(ctx: SceneContext, layer: ResolvedLayer) -> LayerStream:
         "-i", str(layer.src),
         "-vf", ",".join(str(step) for step in [
             # The same frames, at the same times, as the clip without a model would show.
-            *([f("setpts", f"PTS/{num(spec.speed)}")] if spec.speed != 1 else []),
-            *([f("trim", end=float(layer.length) - float(Fraction(a) / fps))]
-              if layer.length is not None else []),
+            *clip_timing(layer, Fraction(a) / fps * exact(spec.speed)),
             f("tpad", stop_mode="clone", stop=-1),
             on_the_tick(fps),
             f("scale", width, height, force_original_aspect_ratio="increase", flags="bicubic"),
