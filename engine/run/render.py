@@ -437,6 +437,10 @@ def _stop(process: subprocess.Popen[str]) -> None:
         process.wait()
 
 
+def _count(text: str | None) -> int:
+    return int(text) if text and text.isdigit() else 0
+
+
 def _read_progress(
     stdout: IO[str],
     plan: Plan,
@@ -444,14 +448,17 @@ def _read_progress(
     advanced: Callable[[], None],
 ) -> None:
     values: dict[str, str] = {}
-    position = ("", "")
+    position = (0, 0)
     for line in stdout:
         key, _, value = line.strip().partition("=")
         if key != "progress":
             values[key] = value
             continue
-        now = (values.get("frame", ""), values.get("out_time_us", ""))
-        if now != position:
+        # Only output counts: ffmpeg reports "frame=0" (or N/A) while it is still opening
+        # inputs and filling a deep graph, and taking that first report for progress gave a
+        # busy machine the short stall limit before a single frame had come out.
+        now = (_count(values.get("frame")), _count(values.get("out_time_us")))
+        if now > position:
             position = now
             advanced()
         if on_progress is None:

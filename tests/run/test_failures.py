@@ -131,3 +131,27 @@ def test_a_set_is_published_whole_or_not_at_all(
         assert sorted(p.name for p in tmp_path.iterdir()) == ["x.mp4", "x.srt"]
     else:
         assert list(tmp_path.iterdir()) == []
+
+
+def test_only_frames_or_sound_coming_out_count_as_progress() -> None:
+    """Regression (issue 10): ffmpeg's first reports say frame=0 while it still opens inputs;
+    taking them for progress gave a busy machine the short stall limit (then the
+    conformance suite's 3 s) before anything had come out, and renders were stopped as
+    stalled that were only slow to start."""
+    import io
+
+    from engine.compile.plan import Plan
+    from engine.run.render import _read_progress
+
+    reports = [
+        "frame=0\nout_time_us=N/A\nprogress=continue\n",
+        "frame=0\nout_time_us=0\nprogress=continue\n",
+        "frame=0\nout_time_us=-23000\nprogress=continue\n",
+        "frame=1\nout_time_us=33333\nprogress=continue\n",
+        "frame=1\nout_time_us=33333\nprogress=continue\n",
+        "frame=2\nout_time_us=66666\nprogress=end\n",
+    ]
+    plan = Plan((), (), (), (), "out.mp4", 1.0, 30, False)
+    seen: list[int] = []
+    _read_progress(io.StringIO("".join(reports)), plan, None, lambda: seen.append(1))
+    assert len(seen) == 2  # frame 1, then frame 2: nothing before the first frame
