@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -106,7 +107,9 @@ def test_recursive_aliases_deep_nesting_and_long_numbers_are_located(
     err = validate(capsys, tmp_path, "a: &a [1, *a]\n")
     assert "spec.yaml:1:11: recursive alias *a" in err
     err = validate(capsys, tmp_path, HEADER + "x: " + "[" * 5000 + "]" * 5000 + "\n")
-    assert "spec.yaml:3:103: nested more than 100 levels deep" in err
+    # Ours at the 101st level; PyYAML 6.0.4 and later refuse deep flow nesting themselves,
+    # while scanning, before the depth reaches ours. Either way: located, no traceback.
+    assert re.search(r"spec\.yaml:3:\d+: .*nest", err), err
     err = validate(capsys, tmp_path, HEADER + "x: 1" + "0" * 5000 + "\n")
     assert "spec.yaml:3:4: a number of 5001 characters is too long" in err
 
