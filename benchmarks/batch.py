@@ -134,7 +134,7 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=HERE / "out" / "batch")
     args = parser.parse_args()
 
-    from engine.run.ffmpeg import ffmpeg_binary, ffmpeg_version
+    from engine.proc.ffmpeg import ffmpeg_binary, ffmpeg_version
 
     data = prepare(args.work, args.rows)
     commands = hand_commands(ffmpeg_binary(), args.work, data)

@@ -69,7 +69,7 @@ scenes:
 
 def chunk_encodes(spec: Path) -> None:
     """The chunks of a farm render, encoded here one after another (no Dask)."""
-    from engine.compile import compile_plan
+    from engine.compile.compiler import compile_plan
     from engine.farm.chunks import plan_chunks
     from engine.pipeline import prepare
     from engine.run.render import render
@@ -86,7 +86,7 @@ def chunk_encodes(spec: Path) -> None:
 
 
 def whole_encode(spec: Path) -> None:
-    from engine.compile import compile_plan
+    from engine.compile.compiler import compile_plan
     from engine.pipeline import prepare
     from engine.run.render import render
 

@@ -55,10 +55,10 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=32)
     args = parser.parse_args()
 
-    from engine.compile import compile_plan
+    from engine.compile.compiler import compile_plan
     from engine.gan.producer import GeneratorFrames
-    from engine.pipeline import prepare
-    from engine.run.ffmpeg import ffmpeg_binary
+    from engine.pipeline import MODEL_FRAMES, prepare
+    from engine.proc.ffmpeg import ffmpeg_binary
     from engine.run.render import render
 
     work = Path(tempfile.mkdtemp(prefix="reelspec-bench-gan-"))
@@ -94,7 +94,7 @@ def main() -> None:
             raise SystemExit("the encoding run failed")
 
     def pipeline() -> None:
-        render(plan, work / "pipe.mp4", write_manifest=False)
+        render(plan, work / "pipe.mp4", write_manifest=False, frames=MODEL_FRAMES)
 
     timings = [Timing("generator alone"), Timing("encoding alone"), Timing("pipeline (render)")]
     runs = (generate, encode, pipeline)

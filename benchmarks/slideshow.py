@@ -90,7 +90,7 @@ audio:
 
 def write_floor_input(ffmpeg: str, spec: Path, raw: Path, wav: Path) -> None:
     """One run of reelspec's own graph with two lossless outputs instead of the encoder."""
-    from engine.compile import compile_plan
+    from engine.compile.compiler import compile_plan
     from engine.pipeline import prepare
 
     plan = compile_plan(prepare(spec).resolved)
@@ -193,7 +193,7 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=HERE / "out" / "slideshow")
     args = parser.parse_args()
 
-    from engine.run.ffmpeg import ffmpeg_binary, ffmpeg_version
+    from engine.proc.ffmpeg import ffmpeg_binary, ffmpeg_version
 
     ffmpeg = ffmpeg_binary()
     work = args.work

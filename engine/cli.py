@@ -216,7 +216,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_plan(args: argparse.Namespace) -> int:
     from engine.pipeline import plan_for, prepare
-    from engine.run.ffmpeg import ffmpeg_binary
+    from engine.proc.ffmpeg import ffmpeg_binary
 
     prepared = prepare(args.spec)
     plan = plan_for(prepared, _window(args.window))

@@ -12,6 +12,7 @@
     │   ├── TemplateError         a Jinja2 template or its data is wrong (row and line named)
     │   └── ConfigError           the environment is wrong (no ffmpeg at REELSPEC_FFMPEG, ...)
     ├── RenderError               ffmpeg ran and failed; carries the command and its stderr tail
+    │   ├── Stalled               ffmpeg made no progress for too long and was stopped
     │   └── FeedError             a model feeding frames into ffmpeg failed mid-stream
     └── RenderInterrupted         the user pressed Ctrl-C; nothing was left at the output path
 
@@ -126,6 +127,11 @@ class RenderError(ReelspecError):
         # Keep the command and ffmpeg's words apart through pickling (errors come back from
         # farm workers that way).
         return (type(self), (self.message, self.command, self.stderr_tail))
+
+
+class Stalled(RenderError):
+    """ffmpeg stopped producing output and was stopped (the runner retries it before raising;
+    a RenderError, so callers need not know the difference)."""
 
 
 class RenderInterrupted(ReelspecError):

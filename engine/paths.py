@@ -262,8 +262,8 @@ def _path_names(model: type) -> frozenset[str]:
     return frozenset(name for name, info in fields.items() if _marks_path(info))
 
 
-def _path_fields(model: Any, where: PathKey = ()) -> Iterator[tuple[PathKey, str, Any]]:
-    """(location, value, owning model) of every path field (``PathStr``) set in a spec."""
+def _path_fields(model: Any, where: PathKey = ()) -> Iterator[tuple[PathKey, str]]:
+    """(location, value) of every path field (``PathStr``) set in a spec."""
     from pydantic import BaseModel
 
     paths = _path_names(type(model))
@@ -272,13 +272,18 @@ def _path_fields(model: Any, where: PathKey = ()) -> Iterator[tuple[PathKey, str
         here = (*where, name)
         if isinstance(value, str):
             if name in paths:
-                yield here, value, model
+                yield here, value
         elif isinstance(value, BaseModel):
             yield from _path_fields(value, here)
         elif isinstance(value, (list, tuple)):
             for index, item in enumerate(value):
                 if isinstance(item, BaseModel):
                     yield from _path_fields(item, (*here, index))
+
+
+def _is_pattern(value: str) -> bool:
+    """A path that names many files: a printf number or glob characters."""
+    return bool(_PRINTF.search(value)) or any(ch in value for ch in "*?[")
 
 
 def _sequence_members(pattern: Path) -> Iterator[Path]:
@@ -300,13 +305,11 @@ def spec_path_issues(loaded: LoadedSpec, output_dir: Path | None = None) -> list
     outside the media root, and the output outside the output root or at something that is
     not a regular file. ``output_dir`` is where a relative output path lands when it is not
     the spec's folder (``batch --out-dir``)."""
-    from engine.spec.layers import ImageSequenceLayer
-
     base = loaded.base_dir
     media = media_roots(base)
     outputs = output_roots(base)
     issues: list[SpecIssue] = []
-    for where, value, owner in _path_fields(loaded.spec):
+    for where, value in _path_fields(loaded.spec):
         if where == ("output", "path"):
             target = spec_file(output_dir if output_dir is not None else base, value)
             problem = outside_output(target, outputs) or target_problem(target)
@@ -315,7 +318,8 @@ def spec_path_issues(loaded: LoadedSpec, output_dir: Path | None = None) -> list
         else:
             target = spec_file(base, value)
             problem = outside_media(target, media)
-            if problem is None and isinstance(owner, ImageSequenceLayer):
+            if problem is None and _is_pattern(value):
+                # A pattern names many files (an image sequence): every one must lie inside.
                 problem = next(
                     (
                         outside_media(member, media)

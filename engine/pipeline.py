@@ -7,15 +7,44 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from engine.compile import Plan, compile_plan, compile_still
+from engine.compile.compiler import compile_plan, compile_still
+from engine.compile.plan import Plan
 from engine.errors import UserError
+from engine.feeds import Feed, FrameModelFeed
 from engine.paths import check_output, check_spec_paths, output_roots
-from engine.resolve import ResolvedSpec, resolve
-from engine.resolve.timeline import exact, frame_at
+from engine.resolve.resolver import resolve
+from engine.resolved import ResolvedSpec
 from engine.run.render import ProgressCallback, RenderResult, render
-from engine.spec import load_spec
-from engine.spec.loader import LoadedSpec
+from engine.spec.loader import LoadedSpec, load_spec
+from engine.timebase import exact, frame_at
+
+if TYPE_CHECKING:
+    from engine.run.feeds import FrameSource
+
+
+class ModelFrames:
+    """The frames of generator layers and frame models, made by the models in engine/gan
+    (TensorFlow is imported only when a plan has such frames). The runner is handed this: it
+    writes frames into ffmpeg, and knows nothing of what makes them."""
+
+    def source(self, feed: Feed) -> FrameSource:
+        from engine.gan.producer import FrameModelFrames, GeneratorFrames
+
+        if isinstance(feed, FrameModelFeed):
+            return FrameModelFrames(feed)
+        return GeneratorFrames(feed)
+
+    def versions(self) -> dict[str, object]:
+        from engine.gan.tf import require
+
+        tf, keras = require()
+        return {"tensorflow": tf.__version__, "keras": keras.__version__}
+
+
+#: What every render of the engine's own plans is given to make model frames with.
+MODEL_FRAMES = ModelFrames()
 
 
 @dataclass(frozen=True)
@@ -94,6 +123,7 @@ def render_spec(
         spec_hash=prepared.resolved.spec_hash,
         write_manifest=write_manifest,
         sidecars=subtitle_sidecars(prepared.resolved, target),
+        frames=MODEL_FRAMES,
     )
 
 
@@ -116,4 +146,4 @@ def render_still(spec_path: str | Path, at: float, output: str | Path) -> Render
     target = output_target(prepared, output)
     frame = frame_shown_at(prepared.resolved, at)
     plan = compile_still(prepared.resolved, frame, str(target))
-    return render(plan, target, write_manifest=False)
+    return render(plan, target, write_manifest=False, frames=MODEL_FRAMES)

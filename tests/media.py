@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.resolve.probe import MediaInfo, count_frames, probe
-from engine.run.ffmpeg import ffmpeg_binary
+from engine.proc.ffmpeg import ffmpeg_binary
+from engine.proc.probe import MediaInfo, count_frames, probe
 
 __all__ = [
     "MediaInfo",

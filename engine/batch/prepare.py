@@ -12,13 +12,15 @@ from typing import Any
 
 from engine import __version__
 from engine.batch.rows import DataRow
-from engine.compile import Plan, compile_plan
-from engine.compile.feeds import FrameModelFeed
+from engine.cache import cache_dir, digest_of
+from engine.compile.compiler import compile_plan
+from engine.compile.plan import Plan
 from engine.errors import ReelspecError
+from engine.feeds import FrameModelFeed
 from engine.paths import check_spec_paths, collision_key, real, short
-from engine.resolve import ResolvedSpec, resolve
-from engine.resolve.cache import cache_dir, digest_of
 from engine.resolve.limits import Limits
+from engine.resolve.resolver import resolve
+from engine.resolved import ResolvedSpec
 from engine.run.render import manifest_path
 from engine.spec.loader import LoadedSpec, load_spec_text
 from engine.template import SpecTemplate, TemplateLimits

@@ -79,7 +79,7 @@ class LocalRowRenderer:
         self.cancel = threading.Event()
 
     def __call__(self, item: PreparedRow, on_progress: Callable[[Progress], None]) -> str:
-        from engine.pipeline import subtitle_sidecars
+        from engine.pipeline import MODEL_FRAMES, subtitle_sidecars
 
         assert item.plan is not None and item.output is not None and item.resolved is not None
         render(
@@ -89,6 +89,7 @@ class LocalRowRenderer:
             spec_hash=item.resolved.spec_hash,
             sidecars=subtitle_sidecars(item.resolved, item.output),
             cancel=self.cancel,
+            frames=MODEL_FRAMES,
         )
         return f"{socket.gethostname()}:{os.getpid()}"
 

@@ -1,6 +1,2 @@
-"""Pure translation of a resolved spec (and an optional time window) into a Plan."""
-
-from engine.compile.compiler import compile_audio_plan, compile_plan, compile_still
-from engine.compile.plan import Plan
-
-__all__ = ["Plan", "compile_audio_plan", "compile_plan", "compile_still"]
+"""Pure translation of a resolved spec (and an optional window of frames) into a Plan: no
+processes, no files, no clock. The entry points are in :mod:`engine.compile.compiler`."""

@@ -8,22 +8,22 @@ from __future__ import annotations
 from dataclasses import replace
 from fractions import Fraction
 
-# Registers the compile steps of model-made layers (generator, frame-model clips).
-import engine.compile.model_layers  # noqa: F401
+from engine.codecs import VIDEO_CODECS
 from engine.compile.audio import compile_audio
-from engine.compile.graph import GraphBuilder, f
-from engine.compile.layers import Canvas
+from engine.compile.graph import GraphBuilder, Input, f
 from engine.compile.output import (
     REPRODUCIBLE,
     REPRODUCIBLE_AUDIO,
+    REPRODUCIBLE_COPY,
     audio_args,
     container_args,
     video_args,
     working_pix_fmt,
 )
+from engine.compile.pictures import Canvas
 from engine.compile.plan import Plan
 from engine.compile.video import add_overlays, compile_scene, join_scenes, window_trim
-from engine.resolve.timeline import ResolvedSpec
+from engine.resolved import ResolvedSpec
 
 
 def canvas_for(resolved: ResolvedSpec) -> Canvas:
@@ -39,7 +39,7 @@ def compile_plan(
     f0, f1 = _window_frames(resolved, window)
     g = GraphBuilder()
     video = _video_graph(g, resolved, canvas, f0, f1)
-    if resolved.output.video.codec == "gif":
+    if VIDEO_CODECS[resolved.output.video.codec].palette:
         # One palette for the whole clip: fewer colors wasted than per-frame palettes.
         first, second = g.chain([video], [f("split")], prefix="split", outputs=2)
         palette = g.one([first], [f("palettegen", stats_mode="diff")], prefix="pal")
@@ -138,3 +138,25 @@ def _video_graph(g: GraphBuilder, resolved: ResolvedSpec, canvas: Canvas, f0: in
     if start != 0 or end != chosen[-1].end_frame - origin:
         video = g.one([video], window_trim(start, end))
     return video
+
+
+def compile_join_plan(
+    resolved: ResolvedSpec, chunk_list: str, audio_file: str | None, output_path: str
+) -> Plan:
+    """The plan that joins a farm's chunks (listed, one ``file`` line each, in the concat
+    script ``chunk_list``) without re-encoding, and muxes the sound rendered apart."""
+    inputs = [Input(chunk_list, ("-f", "concat", "-safe", "0"))]
+    maps = ["0:v"]
+    if audio_file is not None:
+        inputs.append(Input(audio_file))
+        maps.append("1:a")
+    return Plan(
+        inputs=tuple(inputs),
+        filter_graph=(),
+        maps=tuple(maps),
+        output_args=("-c", "copy", *container_args(resolved.output), *REPRODUCIBLE_COPY),
+        output_path=output_path,
+        duration=float(resolved.seconds),
+        frame_count=resolved.frame_count,
+        has_audio=audio_file is not None,
+    )

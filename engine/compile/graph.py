@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from engine.compile.feeds import Feed
+from engine.feeds import Feed
 
 
 def num(value: float | Fraction | int) -> str:
@@ -77,7 +77,7 @@ class Input:
 class GraphBuilder:
     inputs: list[Input] = field(default_factory=list)
     chains: list[str] = field(default_factory=list)
-    #: What writes each pipe input (engine.compile.feeds), in pipe order.
+    #: What writes each pipe input (engine.feeds), in pipe order.
     feeds: list[Feed] = field(default_factory=list)
     _labels: dict[str, int] = field(default_factory=dict)
 

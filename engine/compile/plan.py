@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine.compile.feeds import Feed
 from engine.compile.graph import Input
+from engine.feeds import Feed
 
 
 @dataclass(frozen=True)

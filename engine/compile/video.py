@@ -8,19 +8,16 @@ from fractions import Fraction
 
 from engine.compile.geometry import anchor_xy
 from engine.compile.graph import Filter, GraphBuilder, f, num
-from engine.compile.layers import (
+from engine.compile.pictures import (
     Canvas,
     LayerStream,
     SceneContext,
     canonical,
     color_frames,
-    compile_layer,
-    covers_frame,
     sprite_frames,
 )
-from engine.resolve.timeline import ResolvedOverlay, ResolvedScene, exact, frame_at
-from engine.spec.layers import ImageLayer
-from engine.spec.models import ImageOverlay
+from engine.layers import type_of
+from engine.resolved import ResolvedOverlay, ResolvedScene
 
 _OVERLAY_FORMAT = {
     "yuv420p": "yuv420",
@@ -33,12 +30,13 @@ _OVERLAY_FORMAT = {
 
 @dataclass(frozen=True)
 class Visibility:
-    """When a layer shows, in frames of its scene (or of the window, for overlays)."""
+    """When a stream shows, in frames of its scene (or of the window, for overlays): from
+    ``start`` for ``frames``, fading in and out over so many frames, at an opacity."""
 
     start: int
     frames: int
-    fade_in: float = 0.0
-    fade_out: float = 0.0
+    fade_in: Fraction = Fraction(0)
+    fade_out: Fraction = Fraction(0)
     opacity: float = 1.0
     #: Frames of the sprite's own life cut off at its start (it began before the window).
     skip: int = 0
@@ -86,11 +84,12 @@ def timed(g: GraphBuilder, stream: LayerStream, when: Visibility, fps: Fraction)
         source = sprite_frames(g, stream, life, fps)
     if when.opacity < 1.0:
         filters.append(f("lut", c3=f"val*{num(when.opacity)}"))
-    seconds = float(Fraction(life) / fps)
+    # ffmpeg's fade ramps on time: frame counts would round a 7.5-frame fade to 8.
     if when.fade_in:
-        filters.append(f("fade", t="in", st=0, d=when.fade_in, alpha=1))
+        filters.append(f("fade", t="in", st=0, d=when.fade_in / fps, alpha=1))
     if when.fade_out:
-        filters.append(f("fade", t="out", st=seconds - when.fade_out, d=when.fade_out, alpha=1))
+        fade_out = when.fade_out / fps
+        filters.append(f("fade", t="out", st=life / fps - fade_out, d=fade_out, alpha=1))
     if when.skip:
         # The sprite began before this window: drop the part of its life already shown.
         filters += [f("trim", start_frame=when.skip), f("setpts", "PTS-STARTPTS")]
@@ -112,20 +111,23 @@ def compile_scene(
         a = max(0, min(frames - 1, window[0] - scene.first_frame))
         shown_frames = (a, max(a + 1, min(frames, window[1] - scene.first_frame)))
     ctx = SceneContext(g, canvas, frames, scene.background, scene.fit, shown_frames)
-    shown = [_layer_visibility(layer.layer, scene, canvas.fps) for layer in scene.layers]
+    shown = [
+        Visibility(w.start, w.frames, w.fade_in, w.fade_out, w.opacity)
+        for w in (layer.window for layer in scene.layers)
+    ]
     # Layers under the topmost one that covers the whole frame for the whole scene are never
     # seen: they are not compiled at all (an unused stream would also be an ffmpeg error).
     bottom = max(
         (
             i
             for i, layer in enumerate(scene.layers)
-            if covers_frame(layer, scene.fit) and shown[i].plain(frames)
+            if type_of(layer.spec).covers_frame(layer, scene.fit) and shown[i].plain(frames)
         ),
         default=0,
     )
     base: str | None = None
     for layer, when in zip(scene.layers[bottom:], shown[bottom:], strict=True):
-        stream = compile_layer(ctx, layer)
+        stream = type_of(layer.spec).compile(ctx, layer)
         if base is None and stream.full and stream.opaque and when.plain(frames):
             base = stream.label
             continue
@@ -139,29 +141,6 @@ def compile_scene(
         base = g.one([base, label], overlay_filters(canvas, stream.x, stream.y))
     assert base is not None
     return base
-
-
-def _layer_visibility(layer: object, scene: ResolvedScene, fps: Fraction) -> Visibility:
-    """A layer's frames within its scene: its start and end are times in the scene, placed on
-    the absolute timeline and rounded there, like everything else."""
-    start = exact(getattr(layer, "start", 0))
-    end = getattr(layer, "end", None)
-    frames = scene.frames
-    first = min(frames - 1, max(0, frame_at(scene.start + start, fps) - scene.first_frame))
-    last = (
-        frames
-        if end is None
-        else min(
-            frames, max(first + 1, frame_at(scene.start + exact(end), fps) - scene.first_frame)
-        )
-    )
-    return Visibility(
-        start=first,
-        frames=last - first,
-        fade_in=getattr(layer, "fade_in", 0.0),
-        fade_out=getattr(layer, "fade_out", 0.0),
-        opacity=layer.opacity if isinstance(layer, ImageLayer) else 1.0,
-    )
 
 
 def _transition(
@@ -255,17 +234,12 @@ def add_overlays(
     fps = canvas.fps
     window_start, window_end = window
     for item in overlays:
-        start_frame = frame_at(item.start, fps)
-        end_frame = frame_at(item.end, fps)
+        start_frame, end_frame = item.start_frame, item.end_frame
         if end_frame <= window_start or start_frame >= window_end or end_frame <= start_frame:
             continue
-        spec = item.overlay
         filters = [f("format", "rgba")]
-        size = item.size
-        if isinstance(spec, ImageOverlay) and spec.width:
-            height = max(2, round(size[1] * spec.width / size[0] / 2) * 2)
-            size = (spec.width, height)
-            filters.insert(0, f("scale", spec.width, height, flags="lanczos"))
+        if item.shown != item.size:
+            filters.insert(0, f("scale", *item.shown, flags="lanczos"))
         sprite = LayerStream("", full=False, src=str(item.image), prep=tuple(filters))
         skip = max(0, window_start - start_frame)
         when = Visibility(
@@ -273,11 +247,14 @@ def add_overlays(
             frames=end_frame - start_frame - skip,
             fade_in=item.fade_in,
             fade_out=item.fade_out,
-            opacity=spec.opacity if isinstance(spec, ImageOverlay) else 1.0,
+            opacity=item.opacity,
             skip=skip,
         )
         label = timed(g, sprite, when, fps)
-        x, y = anchor_xy(spec.position, canvas.size, size, spec.margin, spec.offset, spec.x, spec.y)
+        place = item.overlay
+        x, y = anchor_xy(
+            place.position, canvas.size, item.shown, place.margin, place.offset, place.x, place.y
+        )
         main = g.one([main, label], overlay_filters(canvas, x, y))
     return main
 

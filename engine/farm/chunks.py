@@ -5,7 +5,8 @@ from __future__ import annotations
 import itertools
 from fractions import Fraction
 
-from engine.resolve.timeline import ResolvedSpec, exact, frame_at
+from engine.resolved import ResolvedSpec
+from engine.timebase import exact, frame_at
 
 
 def plan_chunks(

@@ -9,13 +9,12 @@ out different from the same frames of a local render.
 
 from __future__ import annotations
 
-import glob
 import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from engine.resolve.cache import digest_of, folder_digest
-from engine.resolve.timeline import FileKind, ResolvedLayer, ResolvedSpec, with_files
+from engine.cache import digest_of, folder_digest
+from engine.resolved import FileKind, ResolvedSpec, with_files
 
 
 @dataclass(frozen=True)
@@ -28,16 +27,15 @@ class PortableSpec:
 
 def make_portable(resolved: ResolvedSpec) -> PortableSpec:
     files: dict[str, Path] = {}
-    frames = _sequence_frames(resolved)
 
-    def ship(path: Path, kind: FileKind) -> Path:
-        path = path.resolve() if kind != "sequence" else path
+    def ship(path: Path, kind: FileKind, members: tuple[Path, ...]) -> Path:
         if kind == "sequence":
             # Frames keep their names, in a folder named after the pattern.
             folder = "s/" + hashlib.sha256(str(path).encode()).hexdigest()[:16]
-            for frame in frames[path]:
+            for frame in members:
                 files[f"{folder}/{frame.name}"] = frame.resolve()
             return Path(folder) / path.name
+        path = path.resolve()
         if kind == "model" and path.is_dir():
             folder = f"f/{folder_digest(path)[:24]}"
             for file in sorted(p for p in path.rglob("*") if p.is_file()):
@@ -57,27 +55,6 @@ def make_portable(resolved: ResolvedSpec) -> PortableSpec:
 def settle(portable: ResolvedSpec, root: Path) -> ResolvedSpec:
     """The shipped spec with its files under ``root``, where the worker wrote them."""
     return replace(
-        with_files(portable, lambda path, kind: root / path),
+        with_files(portable, lambda path, kind, members: root / path),
         output_path=root / portable.output_path,
     )
-
-
-def _sequence_frames(resolved: ResolvedSpec) -> dict[Path, list[Path]]:
-    """The frame files of every image sequence, by its pattern: exactly the files ffmpeg
-    reads (from the first number, as many as were counted; or every match of a glob)."""
-    out: dict[Path, list[Path]] = {}
-    for scene in resolved.scenes:
-        for layer in scene.layers:
-            if layer.pattern_kind and layer.src is not None:
-                out[layer.src] = _frames_of(layer)
-    return out
-
-
-def _frames_of(layer: ResolvedLayer) -> list[Path]:
-    assert layer.src is not None
-    if layer.pattern_kind == "glob":
-        return sorted(Path(p) for p in glob.glob(str(layer.src)))
-    return [
-        layer.src.parent / (layer.src.name % number)
-        for number in range(layer.start_number, layer.start_number + layer.frame_count)
-    ]

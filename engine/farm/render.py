@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.compile import compile_audio_plan
-from engine.compile.graph import Input
-from engine.compile.output import REPRODUCIBLE_COPY, container_args
-from engine.compile.plan import Plan
+from engine.codecs import VIDEO_CODECS
+from engine.compile.compiler import compile_audio_plan, compile_join_plan
 from engine.errors import (
     ConfigError,
     RenderError,
@@ -145,12 +143,13 @@ def farm_render(
     _check_chunking(chunk_seconds, chunks)
     prepared = prepare(spec_path)
     resolved = prepared.resolved
-    if resolved.output.video.codec == "gif":
+    codec = resolved.output.video.codec
+    if not VIDEO_CODECS[codec].joinable:
         raise SpecError(
             [
                 SpecIssue(
-                    "the farm joins chunks without re-encoding, which GIF "
-                    "cannot do; render GIFs with `reelspec render`",
+                    f"the farm joins chunks without re-encoding, which {codec} cannot do; "
+                    f"render it with `reelspec render`",
                     "output.video.codec",
                 )
             ]
@@ -197,21 +196,8 @@ def farm_render(
             raise audio_errors[0]
         listing = work / "chunks.txt"
         listing.write_text("".join(f"file '{p.name}'\n" for p in chunk_files), encoding="utf-8")
-        inputs = [Input(str(listing), ("-f", "concat", "-safe", "0"))]
-        maps = ["0:v"]
-        if audio_plan is not None:
-            inputs.append(Input(str(audio_file)))
-            maps.append("1:a")
-        join = Plan(
-            inputs=tuple(inputs),
-            filter_graph=(),
-            maps=tuple(maps),
-            output_args=("-c", "copy", *container_args(resolved.output), *REPRODUCIBLE_COPY),
-            output_path=str(target),
-            duration=float(resolved.seconds),
-            frame_count=resolved.frame_count,
-            has_audio=audio_plan is not None,
-        )
+        sound_file = str(audio_file) if audio_plan is not None else None
+        join = compile_join_plan(resolved, str(listing), sound_file, str(target))
         return render(
             join,
             target,

@@ -28,9 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.compile import compile_plan
+from engine.compile.compiler import compile_plan
 from engine.farm.package import settle
-from engine.resolve.timeline import ResolvedSpec
+from engine.pipeline import MODEL_FRAMES
+from engine.resolved import ResolvedSpec
 from engine.run.render import render
 
 _JOB = re.compile(r"^[0-9a-f]{32}$")
@@ -108,5 +109,5 @@ def render_chunk(
             target.write_bytes(data)
         resolved = settle(portable, root)
         plan = compile_plan(resolved, window, audio=audio)
-        render(plan, resolved.output_path, write_manifest=False)
+        render(plan, resolved.output_path, write_manifest=False, frames=MODEL_FRAMES)
         return Chunk(resolved.output_path.read_bytes(), f"{socket.gethostname()}:{os.getpid()}")

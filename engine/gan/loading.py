@@ -215,7 +215,7 @@ def static_checks(path: Path, trust: bool) -> tuple[str, str | None, list[str]]:
 
 def inspect_model(path: Path, *, trust: bool) -> ModelInfo:
     """Check a model file and read its shapes (cached by content)."""
-    from engine.resolve.cache import cache_path, content_key, write_json_cached
+    from engine.cache import cache_path, content_key, write_json_cached
 
     fmt, activation, lambdas = static_checks(path, trust)
     digest = _content_digest(path, fmt)
@@ -290,7 +290,7 @@ _LOADED_LOCK = threading.Lock()
 
 
 def _content_digest(path: Path, fmt: str) -> str:
-    from engine.resolve.cache import digest_of, folder_digest
+    from engine.cache import digest_of, folder_digest
 
     return folder_digest(path) if fmt == "savedmodel" else digest_of(path)
 

@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from engine.spec.generator import Keyframes, Latents, RandomWalk
+from engine.spec.motion import Keyframes, Latents, RandomWalk
 
 
 def motion_latents(

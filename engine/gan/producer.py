@@ -18,12 +18,12 @@ from typing import Any
 import numpy as np
 from pydantic import TypeAdapter
 
-from engine.compile.feeds import FrameModelFeed, GeneratorFeed
 from engine.errors import ModelError
+from engine.feeds import FrameModelFeed, GeneratorFeed
 from engine.gan.loading import load_model
 from engine.gan.motion import motion_latents
 from engine.gan.tf import require
-from engine.spec.generator import Motion
+from engine.spec.motion import Motion
 
 _MOTION: TypeAdapter[Any] = TypeAdapter(Motion)
 
@@ -73,7 +73,8 @@ class GeneratorFrames:
             truncation=feed.truncation,
         )
 
-    def batches(self) -> Iterator[bytes]:
+    def batches(self, decoded: Iterable[np.ndarray] | None = None) -> Iterator[bytes]:
+        """The feed's frames (a generator is given no decoded frames: it makes its own)."""
         feed = self.feed
         end = feed.first + feed.count
         start = feed.first - feed.first % feed.batch
@@ -101,7 +102,9 @@ class FrameModelFrames:
         self._infer = tf.function(infer, input_signature=[signature])
         self._infer.get_concrete_function()
 
-    def batches(self, decoded: Iterable[np.ndarray]) -> Iterator[bytes]:
+    def batches(self, decoded: Iterable[np.ndarray] | None = None) -> Iterator[bytes]:
+        if decoded is None:
+            raise ValueError("a frame model restyles decoded frames; none were given")
         batch = self.feed.batch
         for frames in decoded:
             if len(frames) < batch:  # the last, short batch: padded to the traced shape
@@ -116,7 +119,7 @@ def sample_pictures(
 ) -> np.ndarray:
     """uint8 (len(seeds), H, W, 3): one picture per seed (the seed's normal draw as latent)."""
     from engine.gan.loading import inspect_model
-    from engine.spec.generator import Latents
+    from engine.spec.motion import Latents
 
     info = inspect_model(path, trust=trust)
     if len(info.input_shape) != 1 or len(info.output_shape) != 3 or not info.output_range:

@@ -88,7 +88,7 @@ class _State:
 
 def load_footage(config: TrainConfig) -> tuple[np.ndarray, list[dict[str, Any]]]:
     """Every frame of the footage at the training size, and a record of each file."""
-    from engine.run.frames import read_frames
+    from engine.proc.frames import read_frames
 
     clips, record = [], []
     for name in config.footage:

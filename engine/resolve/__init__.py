@@ -1,6 +1,3 @@
-"""Everything that needs I/O before compiling: probing media, drawing text, the timeline."""
-
-from engine.resolve.resolver import resolve
-from engine.resolve.timeline import ResolvedSpec
-
-__all__ = ["ResolvedSpec", "resolve"]
+"""Everything that needs I/O before compiling: finding and probing media, drawing text and
+gradients, speaking narration, placing it all on the timeline. The entry point is
+:func:`engine.resolve.resolver.resolve`."""

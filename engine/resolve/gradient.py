@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image
 
-from engine.resolve.cache import cached_file, content_key
+from engine.cache import cached_file, content_key
 from engine.spec.common import color_rgba
-from engine.spec.layers import GradientLayer
+
+if TYPE_CHECKING:
+    from engine.layers.gradient import GradientLayer
 
 #: Rows computed at a time: the arithmetic needs several float arrays of the picture's size,
 #: which for a whole 8192×8192 frame came to 5–6 GB; a band of rows keeps it to megabytes.

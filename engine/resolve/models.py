@@ -8,11 +8,15 @@ when a model's shapes are not cached yet.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.errors import ModelError
 from engine.gan.loading import inspect_model, shape_text
-from engine.resolve.timeline import ResolvedModel
-from engine.spec.generator import FrameModel, GeneratorLayer
+from engine.resolved import ResolvedModel
+
+if TYPE_CHECKING:
+    from engine.layers.generator import GeneratorLayer
+    from engine.layers.video import FrameModel
 
 
 def _range(path: Path, wanted: str, found: str | None) -> str:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from engine.cache import cache_dir, cache_path, cached_file, content_key
 from engine.errors import MediaError
-from engine.resolve.cache import cache_dir, cache_path, cached_file, content_key
-from engine.run import tts
+from engine.proc import tts
 from engine.spec.models import Narration
 
 _ALIASES = {

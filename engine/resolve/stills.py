@@ -14,9 +14,10 @@ import math
 from dataclasses import replace
 from pathlib import Path
 
+from engine.cache import cached_file, content_key, digest_of
 from engine.errors import MediaError
-from engine.resolve.cache import cached_file, content_key, digest_of
-from engine.resolve.probe import MediaInfo, pillow_open
+from engine.proc.probe import pillow_open
+from engine.resolved import MediaInfo
 
 #: A picture is shrunk when it is more than this many times larger (in width and height)
 #: than the most of it that can be shown; below that, ffmpeg's own scaling is as cheap.

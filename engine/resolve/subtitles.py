@@ -4,18 +4,10 @@ and written as SRT or WebVTT text. Pure functions; the pipeline writes the files
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from fractions import Fraction
 
 from engine.errors import MediaError
-
-
-@dataclass(frozen=True)
-class Cue:
-    #: Exact seconds on the video's timeline.
-    start: Fraction
-    end: Fraction
-    text: str
+from engine.resolved import Cue
 
 
 def split_long(cue: Cue, max_chars: int, max_lines: int = 2) -> list[Cue]:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from engine.cache import cached_file, content_key, digest_of
 from engine.errors import MediaError
-from engine.resolve.cache import cached_file, content_key, digest_of
 from engine.resolve.fonts import coverage
 from engine.resolve.limits import max_card_pixels
 from engine.spec.common import Box, Shadow, Stroke, TextStyle, color_rgba

@@ -1,5 +1,8 @@
 """Feeder threads: model-made frames written into ffmpeg's pipe inputs while it encodes.
 
+The runner does not know what makes the frames: it is handed :class:`FrameSources` (the
+models, wired in by engine.pipeline), asks them for a source per feed, and writes.
+
 For each feed a producer thread runs the model batch by batch into a short queue and a writer
 thread empties the queue into the pipe, so inference of the next batch overlaps both the write
 and ffmpeg's encoding. Models are loaded and traced when the :class:`Feeders` are made, before
@@ -16,28 +19,39 @@ import os
 import queue
 import subprocess
 import threading
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Protocol
 
-from engine.compile.feeds import Feed, FrameModelFeed
 from engine.errors import FeedError, ReelspecError
-from engine.run.ffmpeg import ffmpeg_binary, guard_inputs
-from engine.run.frames import FrameReader
+from engine.feeds import Feed, FrameModelFeed
+from engine.proc.ffmpeg import ffmpeg_binary, guard_inputs
+from engine.proc.frames import FrameReader
 
 #: Pipe buffers are raised to this size (Linux): a few frames of slack either way.
 PIPE_BYTES = 1 << 20
 _DONE = object()
 
 
-class Feeders:
-    def __init__(self, feeds: tuple[Feed, ...]) -> None:
-        from engine.gan.producer import FrameModelFrames, GeneratorFrames
+class FrameSource(Protocol):
+    """Makes one feed's frames, batch by batch, as rgb24 bytes. A frame model's source is
+    given the clip's decoded frames; a generator's is given nothing."""
 
+    def batches(self, decoded: Iterable[Any] | None = None) -> Iterator[bytes]: ...
+
+
+class FrameSources(Protocol):
+    """What makes the frames of a plan's feeds, and what to record of it in a manifest."""
+
+    def source(self, feed: Feed) -> FrameSource: ...
+
+    def versions(self) -> dict[str, object]: ...
+
+
+class Feeders:
+    def __init__(self, feeds: tuple[Feed, ...], frames: FrameSources) -> None:
         self.feeds = feeds
-        self.sources: list[Any] = [
-            FrameModelFrames(feed) if isinstance(feed, FrameModelFeed) else GeneratorFrames(feed)
-            for feed in feeds
-        ]
+        # Models are loaded (and traced) here, before ffmpeg starts: a broken one fails early.
+        self.sources: list[FrameSource] = [frames.source(feed) for feed in feeds]
         self.error: BaseException | None = None
         self._threads: list[threading.Thread] = []
         self._child_ends: list[int] = []
@@ -143,7 +157,7 @@ class Feeders:
                 continue
         return False
 
-    def _chunks(self, feed: Feed, source: Any) -> Iterator[bytes]:
+    def _chunks(self, feed: Feed, source: FrameSource) -> Iterator[bytes]:
         if not isinstance(feed, FrameModelFeed):
             yield from source.batches()
             return

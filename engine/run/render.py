@@ -24,13 +24,14 @@ from typing import IO, TYPE_CHECKING
 
 from engine import __version__
 from engine.compile.plan import Plan
-from engine.errors import RenderError, RenderInterrupted, UserError
+from engine.errors import RenderError, RenderInterrupted, Stalled, UserError
 from engine.paths import target_problem
-from engine.run.ffmpeg import (
+from engine.proc.ffmpeg import (
     compact_input_guard,
     ffmpeg_binary,
     ffmpeg_version,
     input_guard,
+    start_ffmpeg,
 )
 from engine.run.files import (
     json_bytes,
@@ -41,7 +42,7 @@ from engine.run.files import (
 )
 
 if TYPE_CHECKING:
-    from engine.run.feeds import Feeders
+    from engine.run.feeds import Feeders, FrameSources
 
 #: Above this many characters the graph goes through a file: one argv string is capped by the
 #: kernel at 128 KiB on Linux, and a long spec's graph can pass that.
@@ -92,13 +93,16 @@ def render(
     extra_provenance: dict[str, object] | None = None,
     sidecars: Mapping[Path, bytes] | None = None,
     cancel: threading.Event | None = None,
+    frames: FrameSources | None = None,
 ) -> RenderResult:
     """Run ``plan`` into ``output``, with its manifest (unless ``write_manifest`` is off) and
     ``sidecars`` (files written beside it, such as subtitles) published together.
 
     A UserError before anything runs when a destination is not a regular file; RenderError
     when ffmpeg fails or a file cannot be written (a full disk); RenderInterrupted on Ctrl-C
-    or when ``cancel`` is set while ffmpeg runs. In every failure nothing new is left."""
+    or when ``cancel`` is set while ffmpeg runs. In every failure nothing new is left. A plan
+    with feeds (frames made by models) needs ``frames``, which makes them (engine.pipeline
+    wires the models in; the runner knows nothing of them)."""
     output, manifest, extras = _destinations(output, write_manifest, sidecars)
     graph_files: list[Path] = []
     tmp: Path | None = None
@@ -124,8 +128,10 @@ def render(
         if plan.feeds:
             from engine.run.feeds import Feeders
 
+            if frames is None:
+                raise RenderError("this plan streams frames made by a model; none was given")
             # Models are loaded and traced here, before ffmpeg starts.
-            feeders = Feeders(plan.feeds)
+            feeders = Feeders(plan.feeds, frames)
         attempts = 1 + stall_retries()
         for attempt in range(1, attempts + 1):
             try:
@@ -140,7 +146,8 @@ def render(
         if not tmp.exists() or tmp.stat().st_size == 0:
             raise RenderError("ffmpeg finished but wrote nothing", argv)
         elapsed = time.monotonic() - started
-        shown = _publish(tmp, output, manifest, extras, plan, spec_hash, elapsed, extra_provenance)
+        provenance = {**_model_provenance(plan, frames), **(extra_provenance or {})}
+        shown = _publish(tmp, output, manifest, extras, plan, spec_hash, elapsed, provenance)
     except KeyboardInterrupt:
         raise RenderInterrupted(f"interrupted; {output} was not written") from None
     except OSError as exc:
@@ -170,7 +177,8 @@ def publish_made(
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         tmp = write_temporary(output, data)
-        shown = _publish(tmp, output, manifest, extras, plan, spec_hash, seconds, extra_provenance)
+        provenance = {**_model_provenance(plan, None), **(extra_provenance or {})}
+        shown = _publish(tmp, output, manifest, extras, plan, spec_hash, seconds, provenance)
     except KeyboardInterrupt:
         raise RenderInterrupted(f"interrupted; {output} was not written") from None
     except OSError as exc:
@@ -229,7 +237,6 @@ def _publish(
                 "frame_count": plan.frame_count,
                 "has_audio": plan.has_audio,
                 "render_seconds": round(elapsed, 3),
-                **_model_provenance(plan),
                 **(extra_provenance or {}),
             }
             staged.append((write_temporary(manifest, json_bytes(record)), manifest))
@@ -256,22 +263,18 @@ def write_error(exc: OSError, output: Path) -> RenderError | UserError:
     )
 
 
-def _model_provenance(plan: Plan) -> dict[str, object]:
+def _model_provenance(plan: Plan, frames: FrameSources | None) -> dict[str, object]:
     """Which models made frames (with their SHA-256), from which seeds and motions, and the
-    library versions that ran them."""
+    library versions that ran them (when they ran here)."""
     if not plan.feeds:
         return {}
     import dataclasses
 
-    from engine.gan.tf import require
-
-    tf, keras = require()
     return {
         "model_feeds": [
             {"kind": type(feed).__name__, **dataclasses.asdict(feed)} for feed in plan.feeds
         ],
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
+        **(frames.versions() if frames is not None else {}),
     }
 
 
@@ -291,16 +294,7 @@ def _run_ffmpeg(
     stderr_tail: collections.deque[str] = collections.deque(maxlen=200)
     run_argv, stdin, passed = feeders.open(argv) if feeders else (argv, None, ())
     try:
-        process = subprocess.Popen(
-            run_argv,
-            stdin=subprocess.DEVNULL if stdin is None else stdin,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            pass_fds=passed,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-        )
+        process = start_ffmpeg(run_argv, stdin, passed)
     except OSError as exc:
         if feeders:
             feeders.stop()
@@ -354,11 +348,6 @@ def _run_ffmpeg(
         raise RenderError(
             f"ffmpeg failed with exit code {returncode}{how}", argv, "\n".join(relevant)
         )
-
-
-class Stalled(RenderError):
-    """ffmpeg stopped producing output and was stopped (a RenderError, so callers need not
-    know the difference)."""
 
 
 #: How long ffmpeg may take to its first output, however short the stall limit is.

@@ -1,6 +1,3 @@
-"""The spec: pydantic models, YAML loading with source locations, JSON Schema export."""
-
-from engine.spec.loader import load_spec, load_spec_text
-from engine.spec.models import Spec
-
-__all__ = ["Spec", "load_spec", "load_spec_text"]
+"""The spec: pydantic models (engine.spec.models, with the layer types' own models from
+engine/layers/), YAML loading with source locations (engine.spec.loader), JSON Schema export
+(engine.spec.schema)."""

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
+from engine.layers import Layer, Overlay
 from engine.spec.common import (
-    MAX_LENGTH_PX,
     MAX_MARGIN,
     Anchor,
     Color,
     Fit,
     Model,
     PathStr,
-    Placed,
     PositiveSeconds,
     Seconds,
     TextStyle,
     Word,
 )
-from engine.spec.layers import Layer, Trim
 from engine.spec.output import Output
+from engine.spec.parts import Trim
 
 #: The ffmpeg ``xfade`` transitions, plus ``cut`` for none.
 TransitionName = Literal[
@@ -90,10 +89,6 @@ class Transition(Model):
     type: TransitionName = "fade"
     duration: PositiveSeconds = 1.0
 
-    @property
-    def overlap(self) -> float:
-        return 0.0 if self.type == "cut" else self.duration
-
 
 class Defaults(Model):
     transition: Transition | None = Field(
@@ -146,48 +141,6 @@ class Scene(Model):
     background: Color | None = None
     narration: Narration | None = None
     layers: list[Layer] = Field(min_length=1, max_length=MAX_LAYERS)
-
-
-class Timing(Model):
-    """When an overlay shows, on the absolute timeline of the finished video."""
-
-    start: Seconds = 0.0
-    end: Seconds | None = Field(None, description="Omitted: until the end of the video.")
-    fade: Seconds = Field(0.0, description="Fade in and out, unless fade_in/fade_out are set.")
-    fade_in: Seconds | None = None
-    fade_out: Seconds | None = None
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Timing:
-        if self.end is not None and self.end <= self.start:
-            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
-        return self
-
-    @property
-    def fade_in_seconds(self) -> float:
-        return self.fade if self.fade_in is None else self.fade_in
-
-    @property
-    def fade_out_seconds(self) -> float:
-        return self.fade if self.fade_out is None else self.fade_out
-
-
-class ImageOverlay(Timing, Placed):
-    type: Literal["image"]
-    src: PathStr
-    width: int | None = Field(
-        None, gt=0, le=MAX_LENGTH_PX, description="Scale to this width (keeps aspect)."
-    )
-    opacity: float = Field(1.0, ge=0, le=1)
-
-
-class TextOverlay(Timing, Placed):
-    type: Literal["text"]
-    text: str = Field(min_length=1, max_length=5000)
-    style: TextStyle = Field(default_factory=TextStyle)
-
-
-Overlay = Annotated[ImageOverlay | TextOverlay, Field(discriminator="type")]
 
 
 class Duck(Model):

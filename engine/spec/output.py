@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 from pathlib import PurePath
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
+from engine.codecs import AUDIO_CODECS, CONTAINERS, VIDEO_CODECS, Encoding
 from engine.spec.common import Fps, Model, PathStr, Size, any_case, excerpt, size_tuple
 
-VideoCodecName = Literal["h264", "h265", "vp9", "av1", "prores", "gif"]
-AudioCodecName = Literal["aac", "opus", "mp3", "vorbis", "flac", "pcm"]
-
-#: Which video and audio codecs each container (file extension) can hold.
-CONTAINERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    ".mp4": (("h264", "h265", "vp9", "av1"), ("aac", "mp3", "opus", "flac")),
-    ".mov": (("h264", "h265", "prores"), ("aac", "pcm")),
-    ".mkv": (
-        ("h264", "h265", "vp9", "av1", "prores"),
-        ("aac", "opus", "mp3", "vorbis", "flac", "pcm"),
-    ),
-    ".webm": (("vp9", "av1"), ("opus", "vorbis")),
-    ".gif": (("gif",), ()),
-}
-
-#: Audio codec used when the spec names none, per container.
-DEFAULT_AUDIO_CODEC = {".mp4": "aac", ".mov": "aac", ".mkv": "aac", ".webm": "opus"}
+if TYPE_CHECKING:
+    VideoCodecName = str
+    AudioCodecName = str
+else:
+    # The names come from the codec table (engine/codecs.py), the one list of them.
+    VideoCodecName = Literal[tuple(VIDEO_CODECS)]
+    AudioCodecName = Literal[tuple(AUDIO_CODECS)]
 
 
 class VideoEncoding(Model):
@@ -45,6 +36,9 @@ class VideoEncoding(Model):
     threads: int | None = Field(
         None, ge=1, le=256, description="Encoder threads; ffmpeg's default."
     )
+
+    def encoding(self) -> Encoding:
+        return Encoding(self.crf, self.preset, self.pix_fmt, self.bitrate, self.threads)
 
 
 class AudioEncoding(Model):
@@ -92,9 +86,11 @@ class Output(Model):
 
     @property
     def audio_codec(self) -> str | None:
-        if self.audio is None or self.container == ".gif":
+        """The sound's codec; None for no sound (asked for, or a container without)."""
+        default = CONTAINERS[self.container].default_audio
+        if self.audio is None or default is None:
             return None
-        return self.audio.codec or DEFAULT_AUDIO_CODEC[self.container]
+        return self.audio.codec or default
 
     @model_validator(mode="after")
     def _codec_fits_container(self) -> Output:
@@ -105,7 +101,7 @@ class Output(Model):
                 f"unknown output extension {excerpt(ext) if ext else repr('(none)')}; "
                 f"use one of {known}"
             )
-        video_ok, audio_ok = CONTAINERS[ext]
+        video_ok, audio_ok = CONTAINERS[ext].video, CONTAINERS[ext].audio
         if self.video.codec not in video_ok:
             raise ValueError(
                 f"video codec {self.video.codec!r} cannot go in a {ext} file; "
@@ -116,8 +112,6 @@ class Output(Model):
             raise ValueError(
                 f"audio codec {self.audio.codec!r} cannot go in a {ext} file; {ext} holds {holds}"
             )
-        if self.video.codec in ("h264", "h265", "vp9", "av1") and (
-            self.width % 2 or self.height % 2
-        ):
+        if VIDEO_CODECS[self.video.codec].even_size and (self.width % 2 or self.height % 2):
             raise ValueError(f"{self.video.codec} needs an even width and height (got {self.size})")
         return self

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from engine.layers import gradient, image, text
 from engine.text2video.analysis import keywords, mood, sentiment
 from engine.text2video.script import Block, parse_script
 
@@ -170,9 +171,9 @@ def _scene(
             "name": f"title {block.paragraph}",
             "narration": narration,
             "layers": [
-                {"type": "gradient", "colors": colors, "angle": 120},
+                {"type": gradient.TYPE.name, "colors": colors, "angle": 120},
                 {
-                    "type": "text",
+                    "type": text.TYPE.name,
                     "text": block.text,
                     "style": {"size": round(80 * scale), "weight": "bold"},
                 },
@@ -181,20 +182,20 @@ def _scene(
     picture = pick_background(words, pictures)
     background: dict[str, Any] = (
         {
-            "type": "image",
+            "type": image.TYPE.name,
             "src": _relative(picture, spec_dir),
             "fit": "cover",
             "zoom": {"from": 1.0, "to": 1.08},
         }
         if picture is not None
-        else {"type": "gradient", "colors": colors, "angle": 120}
+        else {"type": gradient.TYPE.name, "colors": colors, "angle": 120}
     )
     return {
         "narration": narration,
         "layers": [
             background,
             {
-                "type": "text",
+                "type": text.TYPE.name,
                 "text": block.text,
                 "highlights": words,
                 "style": {

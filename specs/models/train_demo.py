@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
 from engine.gan.train import TrainConfig, TrainProgress, train  # noqa: E402
-from engine.run.ffmpeg import ffmpeg_binary  # noqa: E402
+from engine.proc.ffmpeg import ffmpeg_binary  # noqa: E402
 
 #: (start_x, start_y, end_scale): where each zoom heads and how deep it goes.
 ZOOMS = (
@@ -139,7 +139,7 @@ def compare(footage: list[Path], model: Path) -> None:
 
     from engine.gan.producer import sample_pictures
     from engine.gan.train import sample_grid
-    from engine.run.frames import read_frames
+    from engine.proc.frames import read_frames
 
     real = np.concatenate([read_frames(path, 64) for path in footage])
     pick = np.sort(np.random.default_rng(0).choice(len(real), 32, replace=False))

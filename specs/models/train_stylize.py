@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
 from engine.gan.tf import require  # noqa: E402
-from engine.run.ffmpeg import ffmpeg_binary  # noqa: E402
+from engine.proc.ffmpeg import ffmpeg_binary  # noqa: E402
 
 SOURCES = ("testsrc2=s=256x256:r=5", "mandelbrot=s=256x256:r=5", "cellauto=s=256x256:r=5:rule=110")
 GRADE = np.array([[1.05, 0.10, 0.0], [0.05, 0.90, 0.05], [0.0, 0.10, 0.70]])

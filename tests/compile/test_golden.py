@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.compile import compile_plan
+from engine.cache import cache_dir
+from engine.compile.compiler import compile_plan
 from engine.pipeline import prepare
-from engine.resolve.cache import cache_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden"

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.compile import compile_plan
+from engine.compile.compiler import compile_plan
 from engine.pipeline import prepare
 from engine.run.render import render
 from tests.conftest import SpecWriter

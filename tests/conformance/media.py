@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from engine.run.ffmpeg import ffmpeg_binary
+from engine.proc.ffmpeg import ffmpeg_binary
 
 #: Output frame size of every generated spec: 16:9 like every picture source, so any fit
 #: mode shows the whole picture.

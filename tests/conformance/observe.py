@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.run.ffmpeg import ffmpeg_binary
+from engine.proc.ffmpeg import ffmpeg_binary
 from tests.conformance.media import BITS, HEIGHT, PALETTE, WIDTH
 from tests.conformance.oracle import CODE_ROW, RGB, Rect
 

@@ -244,7 +244,7 @@ def test_workers_compile_the_plan_the_client_resolved(
     and with the shipped files under its own folder it compiles the client's plan."""
     import shutil
 
-    from engine.compile import compile_plan
+    from engine.compile.compiler import compile_plan
     from engine.farm.package import make_portable, settle
     from engine.pipeline import prepare
 

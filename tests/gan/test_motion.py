@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from engine.gan.motion import motion_latents, slerp
-from engine.spec.generator import Keyframes, Latents, RandomWalk
+from engine.spec.motion import Keyframes, Latents, RandomWalk
 
 FPS = Fraction(25)
 

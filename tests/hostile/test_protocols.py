@@ -14,7 +14,7 @@ import pytest
 from engine.compile.graph import Input
 from engine.compile.plan import Plan
 from engine.errors import RenderError
-from engine.run.ffmpeg import run_capture
+from engine.proc.ffmpeg import run_capture
 from engine.run.render import render
 from tests.hostile.support import Work, assert_refused, reelspec
 from tests.media import run_ffmpeg

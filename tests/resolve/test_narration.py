@@ -112,7 +112,7 @@ def test_the_same_text_is_spoken_to_the_same_samples_even_on_a_busy_machine(
     piece of sound espeak handed it, so speech lost its end (0.5 s of a 4 s sentence) and its
     length depended on timing. Speech now comes from espeak-ng synchronously: every sample,
     the same every time, also while the CPU is busy."""
-    from engine.run import tts
+    from engine.proc import tts
 
     text = "First we speak. Then we speak again, at length, with many words."
     voice = resolve_voice("en").id

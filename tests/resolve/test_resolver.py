@@ -11,7 +11,7 @@ from engine.errors import SpecError
 from engine.pipeline import prepare
 from engine.resolve.limits import Limits
 from engine.resolve.resolver import resolve
-from engine.spec import load_spec
+from engine.spec.loader import load_spec
 from tests.conftest import SpecWriter
 
 HEAD = """version: 1
@@ -179,7 +179,7 @@ def test_a_frame_sized_gradient_is_drawn_in_bands_within_sensible_memory() -> No
 
     probe = (
         "from engine.resolve.gradient import draw_gradient\n"
-        "from engine.spec.layers import GradientLayer\n"
+        "from engine.layers.gradient import GradientLayer\n"
         "layer = GradientLayer(type='gradient', kind='radial', colors=['#ff0000', '#0000ff'])\n"
         "image = draw_gradient(layer, 8192, 8192)\n"
         "assert image.getpixel((4096, 4096))[:3] == (255, 0, 0), image.getpixel((4096, 4096))\n"

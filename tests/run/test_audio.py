@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from engine.pipeline import render_spec
-from engine.run.ffmpeg import ffmpeg_binary
+from engine.proc.ffmpeg import ffmpeg_binary
 from tests.conftest import SpecWriter
 from tests.media import audio_samples, count_frames, probe, rms, stream_starts, tone_level
 

@@ -15,8 +15,8 @@ from engine.cli import main
 from engine.errors import FeedError
 from engine.gan.loading import load_model
 from engine.gan.motion import motion_latents
-from engine.pipeline import prepare, render_spec, render_still
-from engine.spec.generator import Keyframes, RandomWalk
+from engine.pipeline import MODEL_FRAMES, prepare, render_spec, render_still
+from engine.spec.motion import Keyframes, RandomWalk
 from tests.conftest import SpecWriter
 from tests.farm.test_farm import decoded_md5s
 from tests.media import count_frames, frame, probe
@@ -136,7 +136,7 @@ def test_another_batch_size_changes_pixels_by_rounding_at_most(
 
 
 def test_plan_names_the_pipes(write_spec: SpecWriter) -> None:
-    from engine.compile import compile_plan
+    from engine.compile.compiler import compile_plan
 
     plan = compile_plan(prepare(write_spec(walk_spec())).resolved)
     assert [i.target for i in plan.inputs] == ["pipe:0", "pipe:3"]
@@ -147,7 +147,7 @@ def test_plan_names_the_pipes(write_spec: SpecWriter) -> None:
 def test_a_still_makes_only_the_frames_it_shows(
     walk: Path, write_spec: SpecWriter, tmp_path: Path
 ) -> None:
-    from engine.compile import compile_still
+    from engine.compile.compiler import compile_still
 
     spec = write_spec(walk_spec())
     plan = compile_still(prepare(spec).resolved, 22, str(tmp_path / "still.png"))
@@ -271,7 +271,7 @@ def test_a_slow_reader_still_gets_the_end_of_the_stream(write_spec: SpecWriter) 
     import threading
     import time
 
-    from engine.compile import compile_plan
+    from engine.compile.compiler import compile_plan
     from engine.run.feeds import Feeders
 
     spec = write_spec(f"""version: 1
@@ -280,7 +280,7 @@ scenes:
   - layers: [{{type: generator, model: {DEMO}, duration: 10, batch: 8}}]
 """)
     plan = compile_plan(prepare(spec).resolved)
-    feeders = Feeders(plan.feeds)
+    feeders = Feeders(plan.feeds, MODEL_FRAMES)
     _, stdin, _ = feeders.open(plan.argv())
     assert stdin is not None
     reader = os.dup(stdin)  # ffmpeg's end, kept by the test

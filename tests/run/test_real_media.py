@@ -48,7 +48,7 @@ def encode(frames: list[np.ndarray], out: Path, *args: str, rate: str = "10") ->
 
 
 def run_ffmpeg_argv() -> list[str]:
-    from engine.run.ffmpeg import ffmpeg_binary
+    from engine.proc.ffmpeg import ffmpeg_binary
 
     return [ffmpeg_binary(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y"]
 
@@ -355,7 +355,7 @@ overlays:
     # Peak memory is read from /proc (VmHWM: the high-water mark of a process's own memory;
     # getrusage would count the memory of the process it was forked from): of a fresh Python
     # rendering the spec, and of every ffmpeg it runs, through a wrapper that watches them.
-    from engine.run.ffmpeg import ffmpeg_binary
+    from engine.proc.ffmpeg import ffmpeg_binary
 
     peaks = tmp_path / "ffmpeg-peaks.txt"
     wrapper = tmp_path / "ffmpeg"

@@ -216,7 +216,7 @@ def empty_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 def check(text: str, folder: Path) -> None:
     """Load, validate and (without narration) resolve; only UserErrors may come out."""
-    from engine.resolve import resolve
+    from engine.resolve.resolver import resolve
 
     try:
         loaded = load_spec_text(text, file="fuzz.yaml", base_dir=folder)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import SpecError
-from engine.spec import load_spec, load_spec_text
+from engine.spec.loader import load_spec, load_spec_text
 
 HEADER = """version: 1
 output: {path: out.mp4, size: 320x180, fps: 25}
@@ -120,7 +120,7 @@ scenes:
     )
     spec = load_spec_text(text).spec
     assert spec.defaults.transition is not None and spec.defaults.transition.type == "wipeleft"
-    assert spec.scenes[1].transition is not None and spec.scenes[1].transition.overlap == 0
+    assert spec.scenes[1].transition is not None and spec.scenes[1].transition.type == "cut"
 
 
 def test_aliases_expand_within_a_limit_and_are_walked_once(monkeypatch) -> None:

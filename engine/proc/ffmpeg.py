@@ -161,3 +161,21 @@ def run_capture(
 
         raise RenderError("ffmpeg failed", argv, "\n".join(result.stderr.splitlines()[-15:]))
     return result
+
+
+def start_ffmpeg(
+    argv: Sequence[str], stdin: int | None, pass_fds: Sequence[int]
+) -> subprocess.Popen[str]:
+    """Start a render: ``argv`` (binary first) reading ``stdin`` (a pipe's read end, or
+    nothing) and the pipes ``pass_fds``, with its progress (stdout) and messages (stderr)
+    to be read as text."""
+    return subprocess.Popen(
+        list(argv),
+        stdin=subprocess.DEVNULL if stdin is None else stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        pass_fds=tuple(pass_fds),
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+    )

@@ -15,13 +15,13 @@ import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.errors import MediaError
-from engine.run.ffmpeg import run_capture
+from engine.proc.ffmpeg import run_capture
+from engine.resolved import MediaInfo
 from engine.spec.common import env_limit
 
 if TYPE_CHECKING:
@@ -60,8 +60,6 @@ _INDIRECT = {
 #: First bytes of texts that point at other media, refused before ffmpeg even opens them
 #: (probing a playlist already makes ffmpeg read what it lists).
 _INDIRECT_HEADS = (b"#EXTM3U", b"ffconcat", b"[playlist]", b"<?xml", b"<MPD", b"v=0")
-#: Transfer functions of HDR video (PQ and HLG): shown on an SDR output they need tone mapping.
-HDR_TRANSFERS = frozenset({"smpte2084", "arib-std-b67"})
 #: Pixel formats with an alpha plane (ffmpeg's names).
 _ALPHA = re.compile(r"^(yuva|gbrap|rgba|bgra|argb|abgr|ya\d|pal8$)")
 #: The largest picture (width × height) a source may have: a header claiming more is refused
@@ -71,44 +69,6 @@ DEFAULT_MAX_MEDIA_PIXELS = 200_000_000
 
 def max_media_pixels() -> int:
     return int(env_limit("REELSPEC_MAX_MEDIA_PIXELS", DEFAULT_MAX_MEDIA_PIXELS))
-
-
-@dataclass(frozen=True)
-class MediaInfo:
-    path: str
-    #: Exact seconds, as the container states them.
-    duration: Fraction | None
-    video_codec: str | None = None
-    #: The picture's size as it is shown: turned upright (ffmpeg applies a display matrix
-    #: or EXIF orientation when decoding) and with square pixels.
-    width: int | None = None
-    height: int | None = None
-    #: Degrees the stored picture is turned when shown (a phone clip held upright: 90).
-    rotation: int = 0
-    fps: float | None = None
-    audio_codec: str | None = None
-    sample_rate: int | None = None
-    channels: str | None = None
-    audio_streams: int = 0
-    video_streams: int = 0
-    #: ffmpeg's pixel format of the pictures (``yuv420p10le``) and their transfer function
-    #: (``smpte2084`` for HDR10), when it says.
-    pix_fmt: str | None = None
-    transfer: str | None = None
-    #: The pictures have transparent parts (an alpha plane, or a palette with transparency).
-    has_alpha: bool = False
-
-    @property
-    def hdr(self) -> bool:
-        return self.transfer in HDR_TRANSFERS
-
-    @property
-    def has_video(self) -> bool:
-        return self.video_streams > 0
-
-    @property
-    def has_audio(self) -> bool:
-        return self.audio_streams > 0
 
 
 def parse_probe(text: str, path: str) -> MediaInfo:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import ConfigError, MediaError
-from engine.run.tts_worker import ANSWER
+from engine.proc.tts_worker import ANSWER
 
 TIMEOUT_SECONDS = 60.0
 PER_ITEM_SECONDS = 30.0
@@ -27,7 +27,7 @@ class Voice:
 def _ask(request: dict[str, object], timeout: float) -> dict[str, object]:
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "engine.run.tts_worker"],
+            [sys.executable, "-m", "engine.proc.tts_worker"],
             input=json.dumps(request),
             capture_output=True,
             text=True,

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.errors import MediaError, RenderError
-from engine.run.ffmpeg import ffmpeg_binary, guard_inputs
+from engine.proc.ffmpeg import ffmpeg_binary, guard_inputs
 
 
 def square_crop_filters(size: int, fps: float | Fraction | None) -> str:

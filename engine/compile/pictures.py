@@ -1,0 +1,273 @@
+"""What every layer's compile step builds on: the canvas, the scene being compiled, the stream
+a layer becomes, and the filter chains pictures share (fitting, holding, pacing, formats).
+
+A layer compiles to a stream that either fills the frame (``full``) or is a sprite placed at
+x/y. Every stream starts at time 0 of its scene, at the output frame rate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from engine.compile.geometry import contain_size, cover_size
+from engine.compile.graph import Filter, GraphBuilder, f, num
+from engine.feeds import Feed, rawvideo_options
+from engine.spec.common import color_rgba
+
+if TYPE_CHECKING:
+    from engine.resolved import MediaInfo
+
+
+@dataclass(frozen=True)
+class Canvas:
+    width: int
+    height: int
+    fps: Fraction
+    pix_fmt: str
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.width, self.height
+
+
+@dataclass
+class SceneContext:
+    g: GraphBuilder
+    canvas: Canvas
+    frames: int
+    background: str
+    fit: str
+    #: The frames of the scene [a, b) that the plan shows, when a window of the video is
+    #: compiled; None: all of them.
+    window: tuple[int, int] | None = None
+
+    @property
+    def shown(self) -> tuple[int, int]:
+        return self.window or (0, self.frames)
+
+
+@dataclass(frozen=True)
+class LayerStream:
+    """A compiled layer: a full-frame stream (``label``), or a sprite to be placed at x/y,
+    whose frames are made by :func:`sprite_frames` once its time on screen is known."""
+
+    label: str
+    full: bool
+    x: int = 0
+    y: int = 0
+    #: False when the stream has transparent pixels and must be overlaid with alpha.
+    opaque: bool = True
+    #: Sprites: the picture file and the filters that prepare it (scale, rgba).
+    src: str | None = None
+    prep: tuple[Filter, ...] = ()
+
+
+def ffcolor(color: str) -> str:
+    r, g, b, a = color_rgba(color)
+    return f"0x{r:02x}{g:02x}{b:02x}" + (f"@{num(round(a / 255, 4))}" if a != 255 else "")
+
+
+def canonical(pix_fmt: str) -> list[Filter]:
+    """Every picture entering the timeline gets the same pixel format, color matrix, range
+    and square pixels. Mixed properties would make ffmpeg reconfigure the encoder's input
+    mid-stream (converting some frames), and then a window of the video, whose first frame
+    differs, would not encode to the same pixels as the whole."""
+    return [f("format", pix_fmts=pix_fmt, color_spaces="bt709", color_ranges="tv"), f("setsar", 1)]
+
+
+def still_input(g: GraphBuilder, path: str, fps: Fraction) -> str:
+    """A still picture read once, stamped with the output rate (so its time base is 1/fps)."""
+    return f"{g.add_input(path, '-framerate', str(fps))}:v"
+
+
+def sprite_frames(g: GraphBuilder, stream: LayerStream, frames: int, fps: Fraction) -> str:
+    """``frames`` frames of a sprite, read with ``-loop 1``.
+
+    Not the decode-once :func:`hold` used for full-frame pictures: a ``loop`` filter feeding
+    ``overlay`` deadlocks ffmpeg 9's threaded scheduler now and then (seen: 6 hangs in 12 runs
+    of one graph pinned to one core). Sprites are small, so decoding one per frame is cheap."""
+    assert stream.src is not None
+    seconds = Fraction(frames + 1) / fps  # a spare frame; the trim below makes it exact
+    index = g.add_input(stream.src, "-loop", "1", "-framerate", str(fps), "-t", num(seconds))
+    return g.one([f"{index}:v"], [*stream.prep, f("trim", end_frame=frames), f("setpts", "N")])
+
+
+def hold(frames: int) -> list[Filter]:
+    """Repeat a single decoded frame ``frames`` times: the picture is decoded and scaled once,
+    then the same buffer is reused (much cheaper than ``-loop 1`` inputs, which decode the file
+    again for every frame). Its input is a :func:`still_input`, so frame N has pts N."""
+    return [f("loop", loop=frames - 1, size=1, start=0), f("setpts", "N")]
+
+
+def conform(ctx: SceneContext, *, resample: bool = True) -> list[Filter]:
+    """Make a moving source exactly the scene's length at the output rate: hold its last
+    frame for ever, resample, cut at the scene end. Sources already made at the output rate,
+    one frame per tick (model feeds), skip the resampling: ``fps`` would judge their last
+    frame by a duration it has to guess, and could drop it.
+
+    Output frame k shows the source frame on screen at time k / fps: the last one that began
+    at or before it (``round=up`` maps each source frame to the first output tick at or after
+    its start). ffmpeg's default rounds to the nearest tick, and when several source frames
+    land on one tick the last wins, so a 50 fps clip at 10 fps showed its frame 5k + 2 at
+    frame k, a fifth of a second's worth of motion early. The last frame is held *before*
+    resampling: ``fps`` makes no tick at or after its input's end, so the final source frames,
+    mapped to that tick, were dropped and an earlier one held in their place."""
+    return [
+        f("tpad", stop_mode="clone", stop=-1),
+        *([on_the_tick(ctx.canvas.fps)] if resample else []),
+        f("trim", end_frame=ctx.frames),
+    ]
+
+
+def on_the_tick(fps: Fraction) -> Filter:
+    """Frames at ``fps``, frame k being the source frame on screen at k / fps (see conform);
+    a source whose first frame begins after 0 (a seek lands between frames) shows it from 0."""
+    return f("fps", str(fps), round="up", start_time=0)
+
+
+def fit_chain(
+    ctx: SceneContext,
+    source: str,
+    size: tuple[int, int],
+    fit: str,
+    background: str | None,
+    flags: str,
+    tail: list[Filter],
+    target: tuple[int, int] | None = None,
+) -> str:
+    """Fit a picture of ``size`` into ``target`` (the canvas by default), then apply ``tail``."""
+    w, h = size
+    W, H = target or ctx.canvas.size
+    g = ctx.g
+    if fit == "contain" and background == "blur":
+        fit = "blur"
+    if fit == "fill":
+        return g.one([source], [f("scale", W, H, flags=flags), f("setsar", 1), *tail])
+    if fit == "cover":
+        cw, ch = cover_size(w, h, W, H)
+        return g.one(
+            [source],
+            [
+                f("scale", cw, ch, flags=flags),
+                f("crop", W, H, (cw - W) // 2, (ch - H) // 2),
+                f("setsar", 1),
+                *tail,
+            ],
+        )
+    sw, sh = contain_size(w, h, W, H)
+    if fit == "contain":
+        color = ffcolor(background or ctx.background)
+        return g.one(
+            [source],
+            [
+                f("scale", sw, sh, flags=flags),
+                f("pad", W, H, (W - sw) // 2, (H - sh) // 2, color=color),
+                f("setsar", 1),
+                *tail,
+            ],
+        )
+    # blur: the picture, contained, over a blurred copy of itself that covers the frame.
+    # The copy is blurred at a quarter size: the same look at a sixteenth of the work.
+    back, front = g.chain([source], [f("split")], prefix="split", outputs=2)
+    qw, qh = max(2, W // 4), max(2, H // 4)
+    cw, ch = cover_size(w, h, qw, qh)
+    blurred = g.one(
+        [back],
+        [
+            f("scale", cw, ch, flags="bilinear"),
+            f("crop", qw, qh, (cw - qw) // 2, (ch - qh) // 2),
+            f("boxblur", luma_radius=max(2, min(qw, qh) // 12), luma_power=2),
+            f("scale", W, H, flags="bilinear"),
+            f("setsar", 1),
+        ],
+    )
+    fitted = g.one([front], [f("scale", sw, sh, flags=flags), f("setsar", 1)])
+    return g.one([blurred, fitted], [f("overlay", (W - sw) // 2, (H - sh) // 2), *tail])
+
+
+def opaque_colors(*colors: str) -> bool:
+    return all(color_rgba(c)[3] == 255 for c in colors)
+
+
+def has_alpha(media: MediaInfo | None) -> bool:
+    """The pictures have transparent parts, through which the layers below show."""
+    return bool(media and media.has_alpha)
+
+
+#: The working pixel formats with an alpha plane added.
+_WITH_ALPHA = {
+    "yuv420p": "yuva420p",
+    "yuv422p": "yuva422p",
+    "yuv444p": "yuva444p",
+    "yuv420p10le": "yuva420p10le",
+    "yuv422p10le": "yuva422p10le",
+    "yuv444p10le": "yuva444p10le",
+}
+#: What shows around a contained picture that has transparent parts: the layers below.
+_CLEAR = "#00000000"
+
+
+def picture_format(ctx: SceneContext, media: MediaInfo | None) -> str:
+    """The format a full-frame picture is made in: the canvas's, with alpha if it has any."""
+    pix = ctx.canvas.pix_fmt
+    return _WITH_ALPHA.get(pix, "yuva420p") if has_alpha(media) else pix
+
+
+def picture_background(media: MediaInfo | None, background: str | None) -> str | None:
+    """Around a contained picture: the color the spec gives, else for a picture with
+    transparent parts nothing (the layers below show), else the scene's background."""
+    return background or (_CLEAR if has_alpha(media) else None)
+
+
+#: A clip made for HDR screens (PQ or HLG) shown on an ordinary one: to linear light, to
+#: BT.709 primaries, Hable's curve, back to BT.709 video levels. Without it an HDR clip comes
+#: out dim and grey.
+_TONE_MAP = (
+    f("zscale", t="linear", npl=100),
+    f("format", "gbrpf32le"),
+    f("zscale", p="bt709"),
+    f("tonemap", tonemap="hable", desat=0),
+    f("zscale", t="bt709", m="bt709", r="tv"),
+)
+
+
+def tone_mapped(media: MediaInfo | None) -> list[Filter]:
+    return list(_TONE_MAP) if media is not None and media.hdr else []
+
+
+def color_frames(g: GraphBuilder, canvas: Canvas, frames: int, color: str) -> str:
+    """``frames`` frames of one color (with alpha when the color has it)."""
+    return g.one(
+        [],
+        [
+            f("color", c=ffcolor(color), s=f"{canvas.width}x{canvas.height}", r=str(canvas.fps)),
+            f("trim", end_frame=frames),
+            *canonical(canvas.pix_fmt if opaque_colors(color) else "yuva420p"),
+        ],
+    )
+
+
+def _skipped(first: int) -> list[Filter]:
+    """Frames before ``first`` are never shown (a window starts later), so the model does not
+    make them: the first made frame stands in for them, keeping every later frame in place."""
+    return [f("tpad", start=first, start_mode="clone")] if first else []
+
+
+def feed_stream(
+    ctx: SceneContext,
+    feed: Feed,
+    first: int,
+    fit: str | None,
+    background: str | None,
+    flags: str,
+) -> LayerStream:
+    """The pipe input a model's feed writes, made the scene's length and fitted to the frame.
+    Its frames already come one per output tick, so they are held and cut, never resampled."""
+    size = (feed.width, feed.height)
+    index = ctx.g.add_feed(feed, *rawvideo_options(*size, str(ctx.canvas.fps)))
+    head = ctx.g.one([f"{index}:v"], [f("setpts", "N"), *_skipped(first)])
+    tail = [*canonical(ctx.canvas.pix_fmt), *conform(ctx, resample=False)]
+    label = fit_chain(ctx, head, size, fit or ctx.fit, background, flags, tail)
+    return LayerStream(label, full=True)

@@ -1,0 +1,59 @@
+"""What every sound source's chain is built from (clip sound, narration, music tracks): the
+output's rate, the window of samples being made, fresh timestamps, placement in samples.
+
+Every source is made the same way: decoded at the output rate with fresh timestamps counted
+in samples, cut to its length in samples, then delayed by its start in samples. So a source
+is heard exactly where the spec places it, the mix starts at sample 0, and nothing depends
+on the timestamps ffmpeg's filters pass along (``adelay``, for one, hands out its padding with
+none), so nothing varies from run to run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from engine.compile.graph import Filter, GraphBuilder, f
+
+#: Timestamps counted from the samples themselves.
+FRESH_PTS = f("asetpts", "N/SR/TB")
+
+
+@dataclass(frozen=True)
+class Sounds:
+    """The builder, the output's frame and sample rates, and the window of samples
+    [first, last) being made."""
+
+    g: GraphBuilder
+    fps: Fraction
+    rate: int
+    window: tuple[int, int]
+
+    def normal(self) -> list[Filter]:
+        """The output's sample format, rate and layout, with fresh timestamps."""
+        return [
+            f("aformat", sample_fmts="fltp", sample_rates=self.rate, channel_layouts="stereo"),
+            FRESH_PTS,
+        ]
+
+    def heard(self, start: int, length: int) -> bool:
+        return length > 0 and start < self.window[1] and start + length > self.window[0]
+
+    def placed(self, start: int) -> list[Filter]:
+        """Silence before the source, so it begins at sample ``start`` of the timeline."""
+        return [f("adelay", delays=f"{start}S", all=1), FRESH_PTS] if start else []
+
+
+def atempo(speed: float) -> list[Filter]:
+    """Sound played ``speed`` times as fast, at its own pitch (atempo takes 0.5..2 per
+    instance; larger changes chain instances)."""
+    filters: list[Filter] = []
+    while speed > 2.0:
+        filters.append(f("atempo", 2))
+        speed /= 2.0
+    while speed < 0.5:
+        filters.append(f("atempo", 0.5))
+        speed /= 0.5
+    if abs(speed - 1.0) > 1e-9:
+        filters.append(f("atempo", speed))
+    return filters

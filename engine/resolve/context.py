@@ -1,0 +1,126 @@
+"""What a layer type's resolve step works with: the loaded spec, a place to record located
+problems, and the file work every type shares (finding files inside the media root, probing
+pictures and clips, shrinking huge pictures, drawing text)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from engine.errors import MediaError, SpecIssue
+from engine.proc.probe import probe, probe_still
+from engine.resolved import MediaInfo
+from engine.spec.common import TextStyle
+from engine.spec.loader import LoadedSpec, PathKey
+from engine.spec.output import Output
+
+T = TypeVar("T")
+
+
+class ResolveContext:
+    """One spec being resolved. Problems are collected, each at its place in the spec, and
+    raised together, so a user fixes a spec in one pass."""
+
+    def __init__(self, loaded: LoadedSpec) -> None:
+        self.loaded = loaded
+        self.issues: list[SpecIssue] = []
+
+    @property
+    def output(self) -> Output:
+        return self.loaded.spec.output
+
+    @property
+    def frame(self) -> tuple[int, int]:
+        return self.output.width, self.output.height
+
+    @property
+    def fps(self) -> Fraction:
+        return Fraction(self.output.fps)
+
+    @property
+    def sample_rate(self) -> int:
+        return self.output.audio.sample_rate if self.output.audio else 48000
+
+    def add(self, path: PathKey, message: str) -> None:
+        self.issues.append(self.loaded.source.issue(path, message))
+
+    def attempt(self, path: PathKey, action: Callable[[], T]) -> T | None:
+        """``action()``, or None with its MediaError recorded at ``path``."""
+        try:
+            return action()
+        except MediaError as exc:
+            self.add(path, str(exc))
+            return None
+
+    def source(self, src: str, *, writes: bool = False) -> Path:
+        """A path of the spec, absolute. Media must lie inside the media root and the output
+        inside the output root (engine.paths): the pipeline reports every such path, located,
+        before resolving; refusing here as well covers anyone who resolves directly."""
+        from engine.paths import media_file, output_file
+
+        return output_file(self.loaded, src) if writes else media_file(self.loaded.base_dir, src)
+
+    def media(self, path: PathKey, src: Path, kind: Literal["picture", "clip"]) -> MediaInfo | None:
+        """A picture (probed from its header) or a clip (probed by ffmpeg) with a picture in
+        it, or None with the problem recorded at ``path``."""
+
+        def look() -> MediaInfo:
+            media = probe_still(src) if kind == "picture" else probe(src)
+            if not media.has_video or not media.width:
+                what = "image" if kind == "picture" else "video"
+                raise MediaError(f"not a readable {what}: {src} (ffmpeg found no picture in it)")
+            return media
+
+        return self.attempt(path, look)
+
+    def small_enough(
+        self, path: PathKey, src: Path, media: MediaInfo, box: tuple[int, int]
+    ) -> tuple[Path, MediaInfo] | None:
+        """The picture, or a copy shrunk to just cover ``box`` when it is far larger."""
+        from engine.resolve.stills import small_enough
+
+        return self.attempt(path, lambda: small_enough(src, media, box))
+
+    def text_image(
+        self, path: PathKey, text: str, style: TextStyle, highlights: tuple[str, ...] = ()
+    ) -> tuple[Path, tuple[int, int]] | None:
+        """``text`` drawn in ``style`` (over the spec's default text style) as a cached PNG,
+        and its size; None with the problem recorded (a font missing, a character no font
+        has, a card over the pixel limit)."""
+        from engine.resolve.fonts import fallback_fonts, resolve_font
+        from engine.resolve.text_card import (
+            BUILTIN_STYLE,
+            FontChain,
+            merge_styles,
+            resolve_style,
+            text_card,
+        )
+
+        spec = self.loaded.spec
+        merged = merge_styles(BUILTIN_STYLE, spec.defaults.text, style)
+        font = self.attempt(
+            (*path, "style", "font"),
+            lambda: resolve_font(
+                merged.font or "sans",
+                merged.weight or "normal",
+                bool(merged.italic),
+                self.loaded.base_dir,
+            ),
+        )
+        if font is None:
+            return None
+        style_resolved = resolve_style(merged, font, spec.output.width, fallback_fonts())
+        missing = FontChain(style_resolved.font_files, 12).missing(text)
+        if missing:
+            shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:8])
+            more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
+            self.add(
+                (*path, "text"),
+                f"no font can draw {shown}{more}; tried "
+                + ", ".join(Path(f).name for f in style_resolved.font_files),
+            )
+            return None
+        # A card over the pixel limit is an error naming this layer (not a crop, not gigabytes).
+        return self.attempt(path, lambda: text_card(text, style_resolved, highlights, self.frame))
