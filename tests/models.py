@@ -47,9 +47,7 @@ def make_models(root: Path) -> dict[str, Path]:
     # The function is stored as bytecode without this module's globals, so it imports what
     # it uses itself.
     checked = keras.layers.Lambda(
-        lambda t: (
-            __import__("tensorflow").debugging.assert_all_finite(t**40, "overflow") * 0 + t
-        )
+        lambda t: __import__("tensorflow").debugging.assert_all_finite(t**40, "overflow") * 0 + t
     )(z)
     x = keras.layers.Dense(16 * 16 * 3, activation="tanh")(checked)
     save("lambda.keras", keras.Model(z, keras.layers.Reshape((16, 16, 3))(x)))

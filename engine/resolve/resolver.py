@@ -473,9 +473,7 @@ def _resolve_layer(
     raise TypeError(f"no resolver for {type(layer).__name__}")  # a bug: a new type was added
 
 
-def _image_box(
-    layer: ImageLayer, media: MediaInfo, frame: tuple[int, int]
-) -> tuple[int, int]:
+def _image_box(layer: ImageLayer, media: MediaInfo, frame: tuple[int, int]) -> tuple[int, int]:
     """The largest size an image layer's picture is drawn at: the frame (twice it for Ken
     Burns motion, which works at twice the frame size), or its own width when placed; a
     placed picture at its own size is shown pixel for pixel (no box)."""
