@@ -130,12 +130,6 @@ def guard_inputs(args: Sequence[str]) -> list[str]:
     return out
 
 
-@functools.cache
-def has_encoder(name: str) -> bool:
-    out = run_capture(["-hide_banner", "-encoders"], check=False).stdout
-    return re.search(rf"^\s*\S+\s+{re.escape(name)}\s", out, re.MULTILINE) is not None
-
-
 def run_capture(
     args: Sequence[str], *, check: bool = True, timeout: float = 120.0, guard: bool = True
 ) -> subprocess.CompletedProcess[str]:

@@ -20,10 +20,47 @@ from typing import Any
 from engine.errors import UserError
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
+def _proc_umask(status: str) -> int | None:
+    """The ``Umask:`` line of a Linux ``/proc/<pid>/status`` (kernel 4.7 and later)."""
+    for line in status.splitlines():
+        name, _, value = line.partition(":")
+        if name == "Umask":
+            try:
+                return int(value.strip(), 8)
+            except ValueError:
+                return None
+    return None
+
+
+def _linux_umask() -> int | None:
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as handle:
+            return _proc_umask(handle.read())
+    except OSError:
+        return None
+
+
+def _umask_once() -> int:
+    """Python can only read the umask by setting it (``os.umask``), which for that moment
+    applies to every thread: a batch's rows publish and start ffmpeg from a thread pool, and
+    a file or process made in that moment would get the temporary mask. So where /proc does
+    not show it, it is read this way once, at import (normally before any of reelspec's
+    threads start), and never again."""
+    mask = _linux_umask()
+    if mask is None:
+        mask = os.umask(0o022)
+        os.umask(mask)
     return mask
+
+
+_UMASK_AT_IMPORT = _umask_once()
+
+
+def process_umask() -> int:
+    """The umask, never changed to read it: the current one from /proc on Linux, the one at
+    import elsewhere."""
+    mask = _linux_umask()
+    return _UMASK_AT_IMPORT if mask is None else mask
 
 
 def _replaceable(path: Path) -> None:
@@ -113,7 +150,7 @@ def publish_together(pairs: Sequence[tuple[Path, Path]]) -> None:
     presence means "done" last). If any step fails, or the process is interrupted, the
     destinations already replaced get their previous content back (or are removed when
     there was none) and the temporaries are left to the caller to remove."""
-    mode = 0o666 & ~_umask()
+    mode = 0o666 & ~process_umask()
     folders = sorted({dest.parent for _, dest in pairs})
     with contextlib.ExitStack() as locks:
         for folder in folders:

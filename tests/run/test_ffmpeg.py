@@ -8,8 +8,6 @@ from engine.run import ffmpeg
 
 def test_bundled_ffmpeg_is_found_and_reports_a_version() -> None:
     assert ffmpeg.ffmpeg_version() != "unknown"
-    assert ffmpeg.has_encoder("libx264")
-    assert not ffmpeg.has_encoder("no_such_encoder")
 
 
 def test_reelspec_ffmpeg_points_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,16 +1,20 @@
-"""``reelspec gan …``: training a generator, looking inside a model, drawing samples."""
+"""``reelspec gan …``: training a generator, looking inside a model, drawing samples.
+TensorFlow is imported only when one of them runs."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from engine.cli.args import Subparsers
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from engine.gan.train import TrainConfig, TrainProgress, train
+    from engine.cli.progress import TrainDisplay
+    from engine.gan.train import TrainConfig, train
 
     config = TrainConfig(
         footage=tuple(args.footage),
@@ -27,41 +31,17 @@ def cmd_train(args: argparse.Namespace) -> int:
         augment=not args.no_augment,
         checkpoint_every=args.checkpoint_every,
     )
-    tty = sys.stderr.isatty()
-    last = [0.0]
-
-    def report(p: TrainProgress) -> None:
-        rate = p.steps_per_second
-        eta = (p.steps - p.step) / rate if rate > 0 else 0.0
-        text = (
-            f"step {p.step}/{p.steps}  D {p.d_loss:.3f}  G {p.g_loss:.3f}  "
-            f"{rate:.2f} steps/s  ETA {eta / 60:.1f} min"
-        )
-        if p.checkpoint:
-            line = f"{text}  checkpoint {p.checkpoint}"
-            sys.stderr.write(f"\r{line}\033[K\n" if tty else line + "\n")
-        elif tty:
-            sys.stderr.write(f"\r{text}\033[K")
-        elif time.monotonic() - last[0] >= 10 or p.step == p.steps:
-            last[0] = time.monotonic()
-            sys.stderr.write(text + "\n")
-        sys.stderr.flush()
-
-    out = train(config, resume=args.resume, on_progress=None if args.quiet else report)
+    with TrainDisplay(sys.stderr) as display:
+        out = train(config, resume=args.resume, on_progress=None if args.quiet else display)
     print(f"wrote {out} (samples and loss plots in {out.with_name(out.stem + '.training')})")
     return 0
 
 
-def _model_info(path: Path, trust: bool) -> Any:
-    from engine.gan.loading import inspect_model
-
-    return inspect_model(path, trust=trust)
-
-
 def cmd_info(args: argparse.Namespace) -> int:
+    from engine.gan.loading import inspect_model
     from engine.gan.loading import shape_text as shown
 
-    info = _model_info(Path(args.model), args.trust_model)
+    info = inspect_model(Path(args.model), trust=args.trust_model)
 
     print(f"model:        {info.path}")
     print(f"format:       {info.format}")
@@ -91,7 +71,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
     )
     grid = Image.fromarray(sample_grid(pictures, columns=min(8, len(seeds))))
     if args.scale > 1:
-        grid = grid.resize((grid.width * args.scale, grid.height * args.scale), Image.NEAREST)
+        size = (grid.width * args.scale, grid.height * args.scale)
+        grid = grid.resize(size, Image.Resampling.NEAREST)
     buffer = io.BytesIO()
     grid.save(buffer, format="PNG")
     write_bytes_atomic(Path(args.output), buffer.getvalue())
@@ -99,10 +80,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_gan_parser(sub: Any) -> None:
-    gan = sub.add_parser("gan", help="train generator models and look at them")
-    gan_sub = gan.add_subparsers(dest="gan_command", required=True, metavar="COMMAND")
-
+def _add_train(gan_sub: Subparsers) -> None:
     p = gan_sub.add_parser("train", help="train a generator (GAN) on video frames")
     p.add_argument("footage", nargs="+", help="video files whose frames are the training data")
     p.add_argument("-o", "--output", required=True, help="the model to write (.keras)")
@@ -120,6 +98,12 @@ def add_gan_parser(sub: Any) -> None:
     p.add_argument("--no-augment", action="store_true", help="no differentiable augmentation")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(run=cmd_train)
+
+
+def add_parsers(sub: Subparsers) -> None:
+    gan = sub.add_parser("gan", help="train generator models and look at them")
+    gan_sub = gan.add_subparsers(dest="gan_command", required=True, metavar="COMMAND")
+    _add_train(gan_sub)
 
     p = gan_sub.add_parser("info", help="check a model file and show its shapes")
     p.add_argument("model")

@@ -1,0 +1,84 @@
+"""The command line's frame: the parser (each command group adds its own subcommands), the
+``--output-root``/``--media-root`` roots, and errors turned into messages and exit codes.
+User mistakes print without a traceback; ``--debug`` shows it; anything unexpected is a bug
+and says so (exit code 70)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import traceback
+from collections.abc import Sequence
+from types import FrameType
+
+from engine import __version__
+from engine.cli import batch, farm, gan, render, schema, text2video
+from engine.errors import ReelspecError
+
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+
+#: The command groups, in the order ``reelspec --help`` lists them.
+GROUPS = (render, batch, farm, text2video, gan, schema)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reelspec", description="Render videos from declarative YAML specs."
+    )
+    parser.add_argument("--version", action="version", version=f"reelspec {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for every error")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for group in GROUPS:
+        group.add_parsers(sub)
+    return parser
+
+
+def _terminate_as_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The command, with the roots named by --output-root and --media-root added."""
+    from engine.paths import folder_root, widened
+
+    outputs = [folder_root(d, "--output-root") for d in getattr(args, "output_root", [])]
+    media = [folder_root(d, "--media-root") for d in getattr(args, "media_root", [])]
+    with widened(outputs, media):
+        return int(args.run(args))
+
+
+def _report(exc: ReelspecError, debug: bool) -> int:
+    """A deliberate error as the user sees it: its message, the command that failed (for
+    ffmpeg's errors), and its exit code."""
+    if debug:
+        traceback.print_exc()
+    print(f"error: {exc}", file=sys.stderr)
+    command = getattr(exc, "command", ())
+    if command:
+        import shlex
+
+        print("command: " + " ".join(shlex.quote(c) for c in command), file=sys.stderr)
+    return exc.exit_code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    # A plain `kill` stops a render the way Ctrl-C does: ffmpeg stopped, temporaries removed.
+    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    try:
+        return _run(args)
+    except ReelspecError as exc:
+        return _report(exc, args.debug)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception:
+        traceback.print_exc()
+        print(
+            "internal error: this is a bug in reelspec; please report it with the traceback above",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
