@@ -23,8 +23,10 @@ the module that calls the third party, never further up.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 class ReelspecError(Exception):
@@ -143,3 +145,33 @@ class RenderInterrupted(ReelspecError):
 class FeedError(RenderError):
     """A model that streams frames into ffmpeg failed while the render ran; ffmpeg was
     stopped and nothing was written."""
+
+
+#: Characters of an offending value quoted in an error message.
+EXCERPT_CHARS = 60
+
+
+def excerpt(value: Any, limit: int = EXCERPT_CHARS) -> str:
+    """A short, safe rendering of ``value`` for an error message: long text is cut with an
+    ellipsis and its length, containers are described rather than printed, and huge integers
+    (whose decimal text Python refuses to make past 4300 digits) are described by size."""
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int):
+        bits = value.bit_length()
+        if bits > 200:
+            return f"an integer of about {int(bits * math.log10(2)) + 1} digits"
+        return repr(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, (str, bytes)):
+        if len(value) <= limit:
+            return repr(value)
+        unit = "characters" if isinstance(value, str) else "bytes"
+        head = repr(value[:limit])
+        return f"{head[:-1]}…{head[-1]} ({len(value)} {unit})"
+    if isinstance(value, (list, tuple)):
+        return f"a list of {len(value)} item{'s' if len(value) != 1 else ''}"
+    if isinstance(value, dict):
+        return f"a mapping of {len(value)} key{'s' if len(value) != 1 else ''}"
+    return f"a {type(value).__name__}"

@@ -266,7 +266,8 @@ def _path_fields(model: Any, where: PathKey = ()) -> Iterator[tuple[PathKey, str
     """(location, value) of every path field (``PathStr``) set in a spec."""
     from pydantic import BaseModel
 
-    paths = _path_names(type(model))
+    model_type: type = type(model)
+    paths = _path_names(model_type)
     for name in type(model).model_fields:
         value = getattr(model, name)
         here = (*where, name)

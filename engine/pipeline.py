@@ -16,7 +16,8 @@ from engine.feeds import Feed, FrameModelFeed
 from engine.paths import check_output, check_spec_paths, output_roots
 from engine.resolve.resolver import resolve
 from engine.resolved import ResolvedSpec
-from engine.run.render import ProgressCallback, RenderResult, render
+from engine.run.render import RenderResult, render
+from engine.run.supervise import ProgressCallback
 from engine.spec.loader import LoadedSpec, load_spec
 from engine.timebase import exact, frame_at
 

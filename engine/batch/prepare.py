@@ -131,8 +131,8 @@ def _refuse_shared_outputs(
     a row writing over a reserved file."""
     owners: dict[str, list[DataRow]] = {}
     for item in prepared:
-        for path in {collision_key(p) for p in written_files(item)}:
-            owners.setdefault(path, []).append(item.row)
+        for key in {collision_key(p) for p in written_files(item)}:
+            owners.setdefault(key, []).append(item.row)
     taken = {collision_key(p): p for p in reserved}
     out = []
     for item in prepared:

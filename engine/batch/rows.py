@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from engine.errors import TemplateError
-from engine.spec.common import env_limit, excerpt
+from engine.env import env_limit
+from engine.errors import TemplateError, excerpt
 from engine.spec.loader import (
     compose_bounded,
     decode_utf8,

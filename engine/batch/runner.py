@@ -31,8 +31,9 @@ from typing import Any
 from engine import __version__
 from engine.batch.prepare import PreparedRow
 from engine.errors import ReelspecError, RenderInterrupted
-from engine.run.files import write_json_atomic
-from engine.run.render import Progress, render, write_error
+from engine.publish import write_json_atomic
+from engine.run.render import render, write_error
+from engine.run.supervise import Progress
 
 MANIFEST_VERSION = 1
 

@@ -118,7 +118,7 @@ def spec_folder(spec: str | Path) -> Path:
 def write_text(target: Path, text: str, roots: Sequence[Path], what: str) -> None:
     """A text file the CLI writes (a plan, a spec, a schema), confined like any output."""
     from engine.paths import check_output
-    from engine.run.files import write_bytes_atomic
+    from engine.publish import write_bytes_atomic
     from engine.run.render import write_error
 
     check_output(target, roots, what)

@@ -63,7 +63,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
     from engine.gan.producer import sample_pictures
     from engine.gan.train import sample_grid
-    from engine.run.files import write_bytes_atomic
+    from engine.publish import write_bytes_atomic
 
     seeds = list(range(args.seed, args.seed + args.count))
     pictures = sample_pictures(

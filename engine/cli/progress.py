@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from engine.batch.runner import RowOutcome
     from engine.farm.render import FarmProgress
     from engine.gan.train import TrainProgress
-    from engine.run.render import Progress
+    from engine.run.supervise import Progress
 
 _Board = TypeVar("_Board", bound="Board")
 

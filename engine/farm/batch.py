@@ -15,7 +15,8 @@ from engine.farm.package import make_portable
 from engine.farm.render import farm_client, require_dask, task_result
 from engine.farm.worker import clean_workers, new_job
 from engine.pipeline import subtitle_sidecars
-from engine.run.render import Progress, publish_made
+from engine.run.render import publish_made
+from engine.run.supervise import Progress
 
 
 class FarmRowRenderer:
@@ -78,7 +79,7 @@ class FarmRowRenderer:
         frames = item.plan.frame_count
         seconds = float(item.resolved.seconds)
         on_progress(Progress(frames, frames, seconds, seconds, None, done=True))
-        return chunk.made_by
+        return str(chunk.made_by)
 
     def stop(self) -> None:
         """Cancel the rows running on the cluster (a batch shutting down): each ends with

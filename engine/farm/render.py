@@ -28,7 +28,7 @@ from engine.farm.package import make_portable
 from engine.farm.worker import clean_workers, new_job
 from engine.paths import target_problem
 from engine.pipeline import output_target, prepare, subtitle_sidecars
-from engine.run.files import write_bytes_atomic
+from engine.publish import write_bytes_atomic
 from engine.run.render import RenderResult, manifest_path, render, write_error
 
 
@@ -61,7 +61,7 @@ MAX_WORKERS = 256
 
 def scheduler_timeout() -> float:
     """REELSPEC_SCHEDULER_TIMEOUT seconds (default 10); a ConfigError when it is no number."""
-    from engine.spec.common import env_limit
+    from engine.env import env_limit
 
     return env_limit(
         "REELSPEC_SCHEDULER_TIMEOUT", DEFAULT_SCHEDULER_TIMEOUT, integer=False, minimum=0.1
@@ -148,7 +148,7 @@ def farm_render(
         raise SpecError(
             [
                 SpecIssue(
-                    f"the farm joins chunks without re-encoding, which {codec} cannot do; "
+                    f"the farm joins chunks without re-encoding, which {codec.upper()} cannot do; "
                     f"render it with `reelspec render`",
                     "output.video.codec",
                 )

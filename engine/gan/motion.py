@@ -79,7 +79,8 @@ def _interpolate(keys: np.ndarray, position: np.ndarray, loop: bool, how: str) -
     t = (position - segment)[:, None]
     a, b = keys[segment], keys[after]
     if how == "linear":
-        return (1.0 - t) * a + t * b
+        line: np.ndarray = (1.0 - t) * a + t * b
+        return line
     return slerp(a, b, t)
 
 
@@ -94,4 +95,5 @@ def slerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
     safe = np.where(straight, 1.0, sin)
     wa = np.where(straight, 1.0 - t, np.sin((1.0 - t) * omega) / safe)
     wb = np.where(straight, t, np.sin(t * omega) / safe)
-    return wa * a + wb * b
+    rows: np.ndarray = wa * a + wb * b
+    return rows

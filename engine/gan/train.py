@@ -28,7 +28,7 @@ from engine.errors import UserError
 from engine.gan.architecture import build_discriminator, build_generator
 from engine.gan.augment import diff_augment
 from engine.gan.tf import require
-from engine.run.files import publish, write_json_atomic
+from engine.publish import publish, write_json_atomic
 
 R1_EVERY = 4
 
@@ -190,10 +190,12 @@ def train(
 def _steps(tf: Any, state: _State, config: TrainConfig) -> tuple[Any, Any, Any]:
     G, D, G_ema, opt_g, opt_d = state.G, state.D, state.G_ema, state.opt_g, state.opt_d
     rng = state.tf_rng
-    augment = (lambda x: diff_augment(x, rng)) if config.augment else (lambda x: x)
+
+    def augment(images: Any) -> Any:
+        return diff_augment(images, rng) if config.augment else images
+
     gamma = config.r1_gamma * R1_EVERY
 
-    @tf.function
     def d_step(real: Any, z: Any, with_r1: bool) -> Any:
         fake = G(z, training=True)
         with tf.GradientTape() as tape:
@@ -216,7 +218,6 @@ def _steps(tf: Any, state: _State, config: TrainConfig) -> tuple[Any, Any, Any]:
         opt_d.apply_gradients(zip(tape.gradient(total, variables), variables, strict=False))
         return loss
 
-    @tf.function
     def g_step(z: Any) -> Any:
         with tf.GradientTape() as tape:
             fake_logits = D(augment(G(z, training=True)), training=True)
@@ -225,12 +226,12 @@ def _steps(tf: Any, state: _State, config: TrainConfig) -> tuple[Any, Any, Any]:
         opt_g.apply_gradients(zip(tape.gradient(loss, variables), variables, strict=False))
         return loss
 
-    @tf.function
     def ema_step(beta: Any) -> None:
         for ema_var, var in zip(G_ema.weights, G.weights, strict=True):
             ema_var.assign(beta * ema_var + (1.0 - beta) * var)
 
-    return d_step, g_step, ema_step
+    # Each traced once, on first use (fixed shapes), then run as graphs.
+    return tf.function(d_step), tf.function(g_step), tf.function(ema_step)
 
 
 # --- checkpoints ---------------------------------------------------------------------------
@@ -275,7 +276,7 @@ def _checkpoint(ckpt_dir: Path, step: int, state: _State, config: TrainConfig) -
     path = ckpt_dir / f"ckpt-{step:07d}.npz"
     tmp = path.with_name(path.name + ".part")
     with open(tmp, "wb") as handle:
-        np.savez(handle, **arrays)
+        np.savez(handle, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds badly
     publish(tmp, path)
     for old in sorted(ckpt_dir.glob("ckpt-*.npz"))[: -config.keep_checkpoints]:
         old.unlink()

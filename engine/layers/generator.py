@@ -61,7 +61,15 @@ class GeneratorType(LayerType):
         from engine.resolve.models import resolve_generator
 
         model_path = ctx.source(spec.model)
-        model = ctx.attempt((*path, "model"), lambda: resolve_generator(spec, model_path))
+        model = ctx.attempt(
+            (*path, "model"),
+            lambda: resolve_generator(
+                model_path,
+                trust=spec.trust_model,
+                value_range=spec.value_range,
+                points=getattr(spec.motion, "points", ()),
+            ),
+        )
         if model is None:
             return None
         length = exact(spec.duration) if spec.duration is not None else None

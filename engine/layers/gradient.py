@@ -47,7 +47,9 @@ class GradientType(LayerType):
     def resolve(self, ctx: ResolveContext, path: PathKey, spec: GradientLayer) -> ResolvedGradient:
         from engine.resolve.gradient import gradient_image
 
-        return ResolvedGradient(spec=spec, src=gradient_image(spec, *ctx.frame))
+        return ResolvedGradient(
+            spec=spec, src=gradient_image(spec.colors, spec.angle, spec.kind, *ctx.frame)
+        )
 
     def compile(self, ctx: SceneContext, layer: ResolvedGradient) -> LayerStream:
         source = still_input(ctx.g, str(layer.src), ctx.canvas.fps)

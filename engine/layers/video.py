@@ -131,7 +131,13 @@ class VideoType(LayerType):
             option, model_path = spec.model, ctx.source(spec.model.path)
             model = ctx.attempt(
                 (*path, "model"),
-                lambda: resolve_frame_model(option, model_path, size, ctx.frame),
+                lambda: resolve_frame_model(
+                    model_path,
+                    trust=option.trust_model,
+                    value_range=option.value_range,
+                    clip_size=size,
+                    canvas=ctx.frame,
+                ),
             )
             if model is None:
                 return None

@@ -33,7 +33,7 @@ def ffmpeg_binary() -> str:
         raise ConfigError(
             "no ffmpeg: install the imageio-ffmpeg package or set REELSPEC_FFMPEG"
         ) from None
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
 @functools.cache

@@ -19,10 +19,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from engine.env import env_limit
 from engine.errors import MediaError
 from engine.proc.ffmpeg import run_capture
 from engine.resolved import MediaInfo
-from engine.spec.common import env_limit
 
 if TYPE_CHECKING:
     from PIL import Image

@@ -44,17 +44,16 @@ def _ask(request: dict[str, object], timeout: float) -> dict[str, object]:
         raise MediaError(f"speech synthesis failed: {last}")
     for line in reversed(result.stdout.splitlines()):
         if line.startswith(ANSWER):
-            return json.loads(line[len(ANSWER) :])
+            answer: dict[str, object] = json.loads(line[len(ANSWER) :])
+            return answer
     raise MediaError("speech synthesis gave no answer")
 
 
 @functools.lru_cache(maxsize=1)
 def voices() -> tuple[Voice, ...]:
-    answer = _ask({"command": "voices"}, 60.0)
-    return tuple(
-        Voice(v["id"], v["name"], tuple(v["languages"]))  # type: ignore[index]
-        for v in answer.get("voices", [])
-    )  # type: ignore[union-attr]
+    listed = _ask({"command": "voices"}, 60.0).get("voices", [])
+    assert isinstance(listed, list)  # the worker's own answer
+    return tuple(Voice(v["id"], v["name"], tuple(v["languages"])) for v in listed)
 
 
 def synthesize(

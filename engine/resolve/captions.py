@@ -57,7 +57,7 @@ def subtitle_cues(ctx: ResolveContext, scenes: list[ResolvedScene], total: Fract
 
 def _read_text(path: Path) -> str:
     """A regular UTF-8 text file of bounded size; a byte that is not UTF-8 is located."""
-    from engine.spec.common import env_limit
+    from engine.env import env_limit
     from engine.spec.loader import decode_utf8, read_limited
 
     def fail(

@@ -15,8 +15,7 @@ from pathlib import Path
 
 from PIL import ImageFont
 
-from engine.errors import MediaError
-from engine.spec.common import excerpt
+from engine.errors import MediaError, excerpt
 
 _BUILTIN = {
     "sans": (

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.spec.common import DEFAULT_MAX_FPS, DEFAULT_MAX_SIDE, env_limit
+from engine.env import env_limit
+from engine.spec.common import DEFAULT_MAX_FPS, DEFAULT_MAX_SIDE
 
 #: Pixels of one drawn text card (a text layer, overlay or caption): 8192 × 8192, the largest
 #: frame at the default REELSPEC_MAX_SIDE; a bigger card can never be seen whole.

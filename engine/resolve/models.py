@@ -7,16 +7,12 @@ when a model's shapes are not cached yet.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from engine.errors import ModelError
 from engine.gan.loading import inspect_model, shape_text
 from engine.resolved import ResolvedModel
-
-if TYPE_CHECKING:
-    from engine.layers.generator import GeneratorLayer
-    from engine.layers.video import FrameModel
 
 
 def _range(path: Path, wanted: str, found: str | None) -> str:
@@ -30,8 +26,12 @@ def _range(path: Path, wanted: str, found: str | None) -> str:
     return found
 
 
-def resolve_generator(layer: GeneratorLayer, path: Path) -> ResolvedModel:
-    info = inspect_model(path, trust=layer.trust_model)
+def resolve_generator(
+    path: Path, *, trust: bool, value_range: str, points: Sequence[object] = ()
+) -> ResolvedModel:
+    """A generator model, checked: one latent vector in, RGB pictures of a fixed size out;
+    ``points`` are the motion's latent points (vectors must have the model's length)."""
+    info = inspect_model(path, trust=trust)
     if len(info.input_shape) != 1 or info.input_shape[0] is None:
         raise ModelError(
             f"{path}: a generator takes one latent vector per frame (input shape (batch, N)); "
@@ -44,7 +44,7 @@ def resolve_generator(layer: GeneratorLayer, path: Path) -> ResolvedModel:
             f"(batch, height, width, 3); this model outputs {shape_text(out)}"
         )
     latent = info.input_shape[0]
-    for i, point in enumerate(getattr(layer.motion, "points", [])):
+    for i, point in enumerate(points):
         if isinstance(point, list) and len(point) != latent:
             raise ModelError(
                 f"motion.points[{i}] has {len(point)} numbers; the model's latent vectors "
@@ -53,8 +53,8 @@ def resolve_generator(layer: GeneratorLayer, path: Path) -> ResolvedModel:
     return ResolvedModel(
         path=path,
         sha256=info.sha256,
-        trust=layer.trust_model,
-        value_range=_range(path, layer.value_range, info.output_range),
+        trust=trust,
+        value_range=_range(path, value_range, info.output_range),
         latent_dim=latent,
         in_size=None,
         out_size=(out[1], out[0]),
@@ -62,9 +62,16 @@ def resolve_generator(layer: GeneratorLayer, path: Path) -> ResolvedModel:
 
 
 def resolve_frame_model(
-    option: FrameModel, path: Path, clip_size: tuple[int, int], canvas: tuple[int, int]
+    path: Path,
+    *,
+    trust: bool,
+    value_range: str,
+    clip_size: tuple[int, int],
+    canvas: tuple[int, int],
 ) -> ResolvedModel:
-    info = inspect_model(path, trust=option.trust_model)
+    """A frame model, checked: RGB pictures in, pictures of the same size out; one that takes
+    any size works at the clip's size shrunk to fit the canvas."""
+    info = inspect_model(path, trust=trust)
     shape_in, shape_out = info.input_shape, info.output_shape
     if len(shape_in) != 3 or shape_in[2] != 3:
         raise ModelError(
@@ -81,15 +88,15 @@ def resolve_frame_model(
         raise ModelError(
             f"{path}: a frame model must return RGB pictures of the size it is given; this "
             f"model takes {shape_text(shape_in)} and returns {shape_text(shape_out)}"
-            + (f" (64×64 in, {shape_text(info.output_for_64)} out)" if resized else "")
+            + (f" (64×64 in, {shape_text(info.output_for_64 or ())} out)" if resized else "")
         )
     h, w = shape_in[0], shape_in[1]
     size = _within(clip_size, canvas) if h is None or w is None else (w, h)
     return ResolvedModel(
         path=path,
         sha256=info.sha256,
-        trust=option.trust_model,
-        value_range=_range(path, option.value_range, info.output_range),
+        trust=trust,
+        value_range=_range(path, value_range, info.output_range),
         latent_dim=None,
         in_size=size,
         out_size=size,

@@ -58,9 +58,9 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
     ]
     video_end = Fraction(frame_count) / fps
     audio = [
-        placed
+        heard
         for i, track in enumerate(spec.audio)
-        if (placed := placed_track(ctx, ("audio", i), track, video_end)) is not None
+        if (heard := placed_track(ctx, ("audio", i), track, video_end)) is not None
     ]
     cues: list[Cue] = []
     if spec.subtitles is not None:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from engine.errors import MediaError
 from engine.cache import cached_file, content_key, digest_of
+from engine.errors import MediaError
 from engine.resolve.limits import max_card_pixels
 from engine.resolve.text_layout import FontChain, wrap
 from engine.resolve.text_style import (
@@ -250,7 +250,7 @@ def text_card(
     path = cached_file(key, ".png", write)
     with Image.open(path) as image:
         size = image.size
-    check_card_size(*size, frame)  # a card drawn for a larger frame, from the cache
+    check_card_size(size[0], size[1], frame)  # a card drawn for a larger frame, from the cache
     return path, size
 
 

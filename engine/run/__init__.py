@@ -1,1 +1,2 @@
-"""The only room that starts processes: ffmpeg argv, pipes, progress, atomic outputs."""
+"""Running a Plan: ffmpeg started (through engine.proc), model frames fed into its pipes,
+progress read, a stalled run stopped, and the outputs published atomically."""

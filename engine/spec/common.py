@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import math
-import os
 import re
 from fractions import Fraction
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
-from engine.errors import ConfigError
+from engine.errors import excerpt
 
 # --- bounds -----------------------------------------------------------------------------------
 # Hard ceilings on the numbers and strings a spec may hold. They sit far beyond any real video
@@ -45,52 +44,6 @@ MAX_PATH_CHARS = 4_096
 MAX_NAME_BYTES = 255
 #: Short words: names, voices, presets.
 MAX_WORD_CHARS = 200
-
-#: Characters of an offending value quoted in an error message.
-EXCERPT_CHARS = 60
-
-
-def excerpt(value: Any, limit: int = EXCERPT_CHARS) -> str:
-    """A short, safe rendering of ``value`` for an error message: long text is cut with an
-    ellipsis and its length, containers are described rather than printed, and huge integers
-    (whose decimal text Python refuses to make past 4300 digits) are described by size."""
-    if isinstance(value, bool) or value is None:
-        return repr(value)
-    if isinstance(value, int):
-        bits = value.bit_length()
-        if bits > 200:
-            return f"an integer of about {int(bits * math.log10(2)) + 1} digits"
-        return repr(value)
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, (str, bytes)):
-        if len(value) <= limit:
-            return repr(value)
-        unit = "characters" if isinstance(value, str) else "bytes"
-        head = repr(value[:limit])
-        return f"{head[:-1]}…{head[-1]} ({len(value)} {unit})"
-    if isinstance(value, (list, tuple)):
-        return f"a list of {len(value)} item{'s' if len(value) != 1 else ''}"
-    if isinstance(value, dict):
-        return f"a mapping of {len(value)} key{'s' if len(value) != 1 else ''}"
-    return f"a {type(value).__name__}"
-
-
-def env_limit(name: str, default: float, *, integer: bool = True, minimum: float = 1) -> float:
-    """A limit read from the environment variable ``name`` (unset or empty: ``default``).
-    Anything that is not a finite number of at least ``minimum`` is a ConfigError naming the
-    variable, so a typo never silently disables a limit."""
-    text = os.environ.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        value = float(text) if not integer else int(text.replace("_", ""))
-    except ValueError:
-        kind = "a whole number" if integer else "a number"
-        raise ConfigError(f"{name} must be {kind}, got {excerpt(text)}") from None
-    if not math.isfinite(value) or value < minimum:
-        raise ConfigError(f"{name} must be a finite number of at least {minimum:g}, got {text!r}")
-    return value
 
 
 NAMED_COLORS = {

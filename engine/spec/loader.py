@@ -24,8 +24,9 @@ from typing import Any
 
 import pydantic
 
+from engine.env import env_limit
 from engine.errors import SpecError, SpecIssue
-from engine.spec.common import DEFAULT_MAX_FPS, DEFAULT_MAX_SIDE, env_limit
+from engine.spec.common import DEFAULT_MAX_FPS, DEFAULT_MAX_SIDE
 from engine.spec.files import decode_utf8, excerpt_path, read_limited
 from engine.spec.messages import translate_errors
 from engine.spec.models import Spec

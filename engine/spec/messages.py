@@ -13,8 +13,7 @@ from typing import Any, Union, get_args, get_origin
 
 import pydantic
 
-from engine.errors import SpecIssue, capped
-from engine.spec.common import excerpt
+from engine.errors import SpecIssue, capped, excerpt
 from engine.spec.models import Spec
 from engine.spec.source_map import PathKey, SourceMap
 

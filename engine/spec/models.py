@@ -162,12 +162,16 @@ class AudioTrack(Model):
     duck: Duck | None = Field(None, description="Lower the track under narration.")
 
 
+def _both_sidecars() -> list[Literal["srt", "vtt"]]:
+    return ["srt", "vtt"]
+
+
 class Subtitles(Model):
     """Timed captions: from the narration's sentences, or from an existing .srt file."""
 
     src: PathStr | None = Field(None, description="An .srt file; default: the narration's text.")
     files: list[Literal["srt", "vtt"]] = Field(
-        default_factory=lambda: ["srt", "vtt"],
+        default_factory=_both_sidecars,
         max_length=2,
         description="Sidecar files beside the output.",
     )

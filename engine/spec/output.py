@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import BeforeValidator, Field, model_validator
 
 from engine.codecs import AUDIO_CODECS, CONTAINERS, VIDEO_CODECS, Encoding
-from engine.spec.common import Fps, Model, PathStr, Size, any_case, excerpt, size_tuple
+from engine.errors import excerpt
+from engine.spec.common import Fps, Model, PathStr, Size, any_case, size_tuple
 
 if TYPE_CHECKING:
     VideoCodecName = str

@@ -13,8 +13,8 @@ from yaml.composer import Composer, ComposerError
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
+from engine.env import env_limit
 from engine.errors import SpecIssue
-from engine.spec.common import env_limit
 from engine.spec.messages import shorten
 
 #: Default limits on spec input (docs/security.md); the environment variables raise them.
@@ -86,9 +86,7 @@ class _Bounds(Composer, SafeConstructor):
         if self._depth >= MAX_YAML_DEPTH:
             raise _refuse(f"nested more than {MAX_YAML_DEPTH} levels deep", event.start_mark)
         if isinstance(event, yaml.ScalarEvent) and _SURROGATE.search(event.value):
-            raise _refuse(
-                "a lone surrogate escape (\\ud800-\\udfff) is not text", event.start_mark
-            )
+            raise _refuse("a lone surrogate escape (\\ud800-\\udfff) is not text", event.start_mark)
         before = self.expanded
         self._count(1, event.start_mark)
         self._depth += 1
@@ -128,10 +126,12 @@ class _Bounds(Composer, SafeConstructor):
 
 # The stubs accept only PyYAML's own loader classes here; any constructor subclass works.
 _Bounds.add_constructor(
-    "tag:yaml.org,2002:int", _Bounds.construct_yaml_int  # type: ignore[type-var]
+    "tag:yaml.org,2002:int",
+    _Bounds.construct_yaml_int,  # type: ignore[type-var]
 )
 _Bounds.add_constructor(
-    "tag:yaml.org,2002:float", _Bounds.construct_yaml_float  # type: ignore[type-var]
+    "tag:yaml.org,2002:float",
+    _Bounds.construct_yaml_float,  # type: ignore[type-var]
 )
 
 try:  # libyaml's scanner and parser (C) are about four times faster than PyYAML's own

@@ -8,8 +8,7 @@ from typing import Any
 
 import yaml
 
-from engine.errors import SpecError, SpecIssue, capped
-from engine.spec.common import excerpt
+from engine.errors import SpecError, SpecIssue, capped, excerpt
 from engine.spec.source_map import PathKey, SourceMap, format_path
 from engine.spec.yaml_bounded import compose_bounded, max_spec_bytes, max_yaml_nodes, yaml_issue
 

@@ -40,9 +40,7 @@ def check_binop(budget: Budget, operator: str, left: Any, right: Any) -> None:
             budget.check_size(len(left) + len(right), "a joined string or list")
     elif operator == "%" and isinstance(left, str):
         check_percent_format(budget, left)
-        budget.check_size(
-            len(left) + text_size(right, budget.limits.max_bytes), "a %-formatting"
-        )
+        budget.check_size(len(left) + text_size(right, budget.limits.max_bytes), "a %-formatting")
 
 
 #: A printf conversion's width and precision (``%09.3f``, ``%*d``).

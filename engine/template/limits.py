@@ -9,13 +9,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.env import env_limit
 from engine.errors import TemplateError
 
 
 def env_int(name: str, default: int) -> int:
-    # engine.spec.common.env_limit, imported late: the template package stays light.
-    from engine.spec.common import env_limit
-
     return int(env_limit(name, default))
 
 
@@ -136,8 +134,8 @@ def is_int(value: Any) -> bool:
 #: The render in progress: its placeholder nonce, placeholder table and budget (Jinja2
 #: compiles ``finalize`` into the template once, and the sandbox's hooks are methods of an
 #: environment shared by every row, so they must find the current render at run time).
-CURRENT_RENDER: contextvars.ContextVar[tuple[str, dict[str, Any], Budget]] = (
-    contextvars.ContextVar("table")
+CURRENT_RENDER: contextvars.ContextVar[tuple[str, dict[str, Any], Budget]] = contextvars.ContextVar(
+    "table"
 )
 
 

@@ -119,7 +119,7 @@ def record_recipe(model: Path) -> None:
     """Add to the training record how the footage was made, so the run can be repeated."""
     import json
 
-    from engine.run.files import write_json_atomic
+    from engine.publish import write_json_atomic
 
     path = model.with_name(model.name + ".json")
     record = json.loads(path.read_text(encoding="utf-8"))

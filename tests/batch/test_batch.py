@@ -172,7 +172,7 @@ def test_injected_values_do_not_change_the_spec(batch_dir: Path) -> None:
     rows, _ = read_rows(batch_dir / "rows.csv")
     (item,) = prepare_batch(batch_dir / "promo.yaml.j2", rows, {})
     assert item.valid and item.resolved is not None
-    text_layer = item.resolved.scenes[0].layers[1].layer
+    text_layer = item.resolved.scenes[0].layers[1].spec
     assert text_layer.text == '{{ 7*7 }}\noutput: {path: /tmp/evil.mp4}\n" x: "'  # type: ignore[union-attr]
     assert item.output == batch_dir / "out" / "a1.mp4"
 

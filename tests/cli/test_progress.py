@@ -23,7 +23,7 @@ from engine.cli.progress import (
 )
 from engine.farm.render import FarmProgress
 from engine.gan.train import TrainProgress
-from engine.run.render import Progress
+from engine.run.supervise import Progress
 
 
 class Clock:

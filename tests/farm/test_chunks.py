@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from engine.farm.chunks import plan_chunks
 from engine.pipeline import prepare
 from tests.conftest import SpecWriter
-from tests.resolve.test_timeline import spec_text, timelines
+from tests.resolve.test_scenes import spec_text, timelines
 
 SPEC = """version: 1
 output: {path: out.mp4, size: 160x90, fps: 10}

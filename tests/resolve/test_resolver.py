@@ -179,9 +179,7 @@ def test_a_frame_sized_gradient_is_drawn_in_bands_within_sensible_memory() -> No
 
     probe = (
         "from engine.resolve.gradient import draw_gradient\n"
-        "from engine.layers.gradient import GradientLayer\n"
-        "layer = GradientLayer(type='gradient', kind='radial', colors=['#ff0000', '#0000ff'])\n"
-        "image = draw_gradient(layer, 8192, 8192)\n"
+        "image = draw_gradient(['#ff0000', '#0000ff'], 0, 'radial', 8192, 8192)\n"
         "assert image.getpixel((4096, 4096))[:3] == (255, 0, 0), image.getpixel((4096, 4096))\n"
         "print(open('/proc/self/status').read().split('VmHWM:')[1].split()[0])\n"
     )

@@ -78,7 +78,7 @@ def test_a_stalled_ffmpeg_is_stopped_with_a_clear_error(
     os.mkfifo(fifo)
     monkeypatch.setenv("REELSPEC_STALL_SECONDS", "1.5")
     monkeypatch.setenv("REELSPEC_STALL_RETRIES", "1")  # stalls twice, then gives up
-    monkeypatch.setattr("engine.run.render.FIRST_OUTPUT_SECONDS", 1.5)
+    monkeypatch.setattr("engine.run.supervise.FIRST_OUTPUT_SECONDS", 1.5)
     plan = Plan(
         inputs=(Input(str(fifo), ("-f", "rawvideo", "-s", "16x16", "-pix_fmt", "gray")),),
         filter_graph=(),
@@ -104,7 +104,7 @@ def test_a_set_is_published_whole_or_not_at_all(
     files already renamed get their previous content back, or are removed."""
     import errno
 
-    from engine.run import files
+    from engine import publish as files
 
     srt, video = tmp_path / "x.srt", tmp_path / "x.mp4"
     if previous:
@@ -141,7 +141,7 @@ def test_only_frames_or_sound_coming_out_count_as_progress() -> None:
     import io
 
     from engine.compile.plan import Plan
-    from engine.run.render import _read_progress
+    from engine.run.supervise import _read_progress
 
     reports = [
         "frame=0\nout_time_us=N/A\nprogress=continue\n",

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import ConfigError
-from engine.run import ffmpeg
+from engine.proc import ffmpeg
 
 
 def test_bundled_ffmpeg_is_found_and_reports_a_version() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.run import files
+from engine import publish
 
 
 def current_umask() -> int:
@@ -22,9 +22,9 @@ def current_umask() -> int:
 
 def test_the_umask_line_of_proc_status_is_read() -> None:
     status = "Name:\tpython\nUmask:\t0027\nState:\tR (running)\n"
-    assert files._proc_umask(status) == 0o027
-    assert files._proc_umask("Name:\tpython\n") is None  # kernels before 4.7
-    assert files._proc_umask("Umask:\tnonsense\n") is None
+    assert publish._proc_umask(status) == 0o027
+    assert publish._proc_umask("Name:\tpython\n") is None  # kernels before 4.7
+    assert publish._proc_umask("Umask:\tnonsense\n") is None
 
 
 def test_publishing_never_touches_the_umask(
@@ -37,7 +37,7 @@ def test_publishing_never_touches_the_umask(
 
     monkeypatch.setattr(os, "umask", forbidden)
     threads = [
-        threading.Thread(target=files.write_bytes_atomic, args=(tmp_path / f"{n}.txt", b"x"))
+        threading.Thread(target=publish.write_bytes_atomic, args=(tmp_path / f"{n}.txt", b"x"))
         for n in range(16)
     ]
     for thread in threads:
@@ -52,8 +52,8 @@ def test_publishing_never_touches_the_umask(
 def test_a_changed_umask_applies_to_the_next_file(tmp_path: Path) -> None:
     previous = os.umask(0o027)
     try:
-        assert files.process_umask() == 0o027
-        files.write_bytes_atomic(tmp_path / "private.txt", b"x")
+        assert publish.process_umask() == 0o027
+        publish.write_bytes_atomic(tmp_path / "private.txt", b"x")
     finally:
         os.umask(previous)
     assert (tmp_path / "private.txt").stat().st_mode & 0o777 == 0o640

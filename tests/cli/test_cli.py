@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import SpecWriter
 from tests.media import probe
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def reelspec(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
