@@ -57,7 +57,8 @@ def main() -> None:
 
     from engine.compile.compiler import compile_plan
     from engine.gan.producer import GeneratorFrames
-    from engine.pipeline import MODEL_FRAMES, prepare
+    from engine.gan.sources import MODEL_FRAMES
+    from engine.pipeline import prepare
     from engine.proc.ffmpeg import ffmpeg_binary
     from engine.run.render import render
 

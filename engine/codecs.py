@@ -28,8 +28,8 @@ class VideoCodec:
     #: The format the whole filter graph works in (one format end to end).
     working_pix_fmt: str
     #: Encoder arguments for an encoding and a container.
+    #: Encoder arguments for an encoding and a container (each encoder's own default crf).
     arguments: Callable[[Encoding, str], list[str]]
-    default_crf: int | None = None
     #: 4:2:0 codecs need even sides.
     even_size: bool = True
     #: Chunks encoded separately can be joined by stream copy (the farm needs it).
@@ -101,10 +101,10 @@ def _gif(encoding: Encoding, container: str) -> list[str]:
 VIDEO_CODECS: dict[str, VideoCodec] = {
     codec.name: codec
     for codec in (
-        VideoCodec("h264", "yuv420p", "yuv420p", _x264, default_crf=20),
-        VideoCodec("h265", "yuv420p", "yuv420p", _x265, default_crf=24),
-        VideoCodec("vp9", "yuv420p", "yuv420p", _vp9, default_crf=32, takes_bitrate=False),
-        VideoCodec("av1", "yuv420p", "yuv420p", _av1, default_crf=32),
+        VideoCodec("h264", "yuv420p", "yuv420p", _x264),
+        VideoCodec("h265", "yuv420p", "yuv420p", _x265),
+        VideoCodec("vp9", "yuv420p", "yuv420p", _vp9, takes_bitrate=False),
+        VideoCodec("av1", "yuv420p", "yuv420p", _av1),
         VideoCodec(
             "prores", "yuv422p10le", "yuv422p10le", _prores, even_size=False, takes_bitrate=False
         ),

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from engine.compile.compiler import compile_plan, compile_still
 from engine.compile.plan import Plan
 from engine.errors import UserError
-from engine.feeds import Feed, FrameModelFeed
+from engine.gan.sources import MODEL_FRAMES
 from engine.paths import check_output, check_spec_paths, output_roots
 from engine.resolve.resolver import resolve
 from engine.resolved import ResolvedSpec
@@ -22,30 +22,7 @@ from engine.spec.loader import LoadedSpec, load_spec
 from engine.timebase import exact, frame_at
 
 if TYPE_CHECKING:
-    from engine.run.feeds import FrameSource
-
-
-class ModelFrames:
-    """The frames of generator layers and frame models, made by the models in engine/gan
-    (TensorFlow is imported only when a plan has such frames). The runner is handed this: it
-    writes frames into ffmpeg, and knows nothing of what makes them."""
-
-    def source(self, feed: Feed) -> FrameSource:
-        from engine.gan.producer import FrameModelFrames, GeneratorFrames
-
-        if isinstance(feed, FrameModelFeed):
-            return FrameModelFrames(feed)
-        return GeneratorFrames(feed)
-
-    def versions(self) -> dict[str, object]:
-        from engine.gan.tf import require
-
-        tf, keras = require()
-        return {"tensorflow": tf.__version__, "keras": keras.__version__}
-
-
-#: What every render of the engine's own plans is given to make model frames with.
-MODEL_FRAMES = ModelFrames()
+    pass
 
 
 @dataclass(frozen=True)

@@ -202,6 +202,20 @@ def test_the_compiler_loads_no_process_pictures_models_or_resolving() -> None:
     assert leaks == []
 
 
+def test_a_farm_worker_loads_nothing_that_reads_or_resolves_specs() -> None:
+    """Workers compile the resolved spec the client sent: they never load YAML, probe,
+    draw or speak, so none of that code is even imported on them."""
+    loaded = loaded_after("import engine.farm.worker")
+    leaks = sorted(
+        name
+        for name in loaded
+        if name == "engine.pipeline"
+        or name.startswith(("engine.resolve.", "engine.spec.loader", "engine.spec.yaml"))
+        or name.split(".")[0] in {"PIL", "yaml"}
+    )
+    assert leaks == []
+
+
 def test_the_resolved_spec_module_imports_nothing_of_the_engine() -> None:
     loaded = loaded_after("import engine.resolved")
     assert sorted(n for n in loaded if n.startswith("engine")) == ["engine", "engine.resolved"]
@@ -362,3 +376,29 @@ def test_a_resolved_spec_survives_pickling(name: str) -> None:
     assert {type(layer) for s in again.scenes for layer in s.layers} == {
         type(layer) for s in resolved.scenes for layer in s.layers
     }
+
+
+# -- small modules, short functions -----------------------------------------------------------
+
+MAX_MODULE_LINES = 400
+MAX_FUNCTION_LINES = 60
+
+
+def test_modules_are_small_and_long_functions_say_why() -> None:
+    """A function over the limit is allowed when it says, in a ``# Long on purpose`` comment,
+    what keeps it whole."""
+    too_long: list[str] = []
+    for _, path, tree in engine_modules():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        where = path.relative_to(ROOT)
+        if len(lines) > MAX_MODULE_LINES:
+            too_long.append(f"{where}: {len(lines)} lines")
+        for node in ast.walk(tree):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            assert node.end_lineno is not None
+            length = node.end_lineno - node.lineno + 1
+            body = lines[node.lineno - 1 : node.end_lineno]
+            if length > MAX_FUNCTION_LINES and not any("# Long on purpose" in b for b in body):
+                too_long.append(f"{where}:{node.lineno}: {node.name}, {length} lines")
+    assert too_long == []

@@ -80,7 +80,8 @@ class LocalRowRenderer:
         self.cancel = threading.Event()
 
     def __call__(self, item: PreparedRow, on_progress: Callable[[Progress], None]) -> str:
-        from engine.pipeline import MODEL_FRAMES, subtitle_sidecars
+        from engine.gan.sources import MODEL_FRAMES
+        from engine.pipeline import subtitle_sidecars
 
         assert item.plan is not None and item.output is not None and item.resolved is not None
         render(
@@ -96,10 +97,6 @@ class LocalRowRenderer:
 
     def stop(self) -> None:
         self.cancel.set()
-
-
-def render_locally(item: PreparedRow, on_progress: Callable[[Progress], None]) -> str:
-    return LocalRowRenderer()(item, on_progress)
 
 
 #: Called with (frames done in the whole batch, frames in the whole batch).
@@ -150,17 +147,11 @@ def _up_to_date(item: PreparedRow, previous: dict[str, Any] | None) -> str | Non
     return str(previous["output_hash"])
 
 
-def run_batch(
-    prepared: list[PreparedRow],
-    manifest_path: Path,
-    *,
-    jobs: int | None = None,
-    force: bool = False,
-    on_progress: BatchProgress | None = None,
-    on_row: RowDone | None = None,
-    render_row: RowRenderer | None = None,
-) -> BatchResult:
-    previous = load_manifest(manifest_path)
+def _sorted_rows(
+    prepared: list[PreparedRow], previous: dict[str, dict[str, Any]], force: bool
+) -> tuple[dict[int, RowOutcome], list[PreparedRow]]:
+    """The outcomes known before rendering (invalid rows, rows whose output is up to date)
+    and the rows to render."""
     outcomes: dict[int, RowOutcome] = {}
     todo: list[PreparedRow] = []
     for item in prepared:
@@ -181,6 +172,24 @@ def run_batch(
             )
         else:
             todo.append(item)
+    return outcomes, todo
+
+
+def run_batch(
+    prepared: list[PreparedRow],
+    manifest_path: Path,
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    on_progress: BatchProgress | None = None,
+    on_row: RowDone | None = None,
+    render_row: RowRenderer | None = None,
+) -> BatchResult:
+    # Long on purpose: the row renders, the progress sum, the stop flag and the
+    # manifest written in ``finally`` share state under one lock, and every path out of the
+    # pool (done, failed row, Ctrl-C, SIGTERM) must pass the same manifest write.
+    previous = load_manifest(manifest_path)
+    outcomes, todo = _sorted_rows(prepared, previous, force)
     for outcome in sorted(outcomes.values(), key=lambda o: o.number):
         if on_row:
             on_row(outcome)

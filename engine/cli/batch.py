@@ -110,7 +110,7 @@ def run_batch_command(args: argparse.Namespace, render_row: RowRenderer | None) 
                 file=sys.stderr,
             )
         return 2 if invalid else 0
-    with BatchDisplay(sys.stderr, bar=not args.quiet) as display:
+    with BatchDisplay(sys.stderr, rows=len(prepared), bar=not args.quiet) as display:
         result = run_batch(
             prepared,
             places.manifest,

@@ -209,8 +209,8 @@ class RenderDisplay(Board):
 
 
 class BatchDisplay(Board):
-    """A batch: one bar for the frames of all rows, and a line per finished row (a failed or
-    invalid one with its message, indented below)."""
+    """A batch: one bar for the frames of all rows (with how many of ``rows`` have finished),
+    and a line per finished row (a failed or invalid one with its message, indented below)."""
 
     #: How a row's first line is coloured on a terminal, by its status.
     STYLES: ClassVar[dict[str, str]] = {
@@ -221,19 +221,29 @@ class BatchDisplay(Board):
     }
 
     def __init__(
-        self, stream: TextIO, *, bar: bool = True, now: Callable[[], float] = time.monotonic
+        self,
+        stream: TextIO,
+        *,
+        rows: int = 0,
+        bar: bool = True,
+        now: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(stream, "batch", bar=bar, now=now)
+        self.rows = rows
+        self.finished = 0
 
     def progress(self, done: int, total: int) -> None:
         fraction = done / total if total else 1.0
+        rows = f"rows {self.finished}/{self.rows}  " if self.rows else ""
         self.status(
             fraction,
-            f"{fraction * 100:5.1f}%  frames {done}/{total}  "
+            f"{fraction * 100:5.1f}%  {rows}frames {done}/{total}  "
             f"ETA {clock(remaining(self.elapsed, fraction))}",
         )
 
     def row(self, outcome: RowOutcome) -> None:
+        with self._lock:
+            self.finished += 1
         head = f"row {outcome.number} (id {outcome.id}): {outcome.status}"
         if outcome.status in ("rendered", "skipped"):
             line = f"{head} → {outcome.output}" + (

@@ -140,6 +140,9 @@ def farm_render(
     client: Any = None,
     on_progress: FarmCallback | None = None,
 ) -> RenderResult:
+    # Long on purpose: the client's whole job reads top to bottom — check, resolve once, cut
+    # into chunks, render them on the cluster, join, add the sound, publish — and the scratch
+    # folder and cluster it holds are released by the one try/finally around it.
     _check_chunking(chunk_seconds, chunks)
     prepared = prepare(spec_path)
     resolved = prepared.resolved

@@ -30,7 +30,7 @@ from typing import Any
 
 from engine.compile.compiler import compile_plan
 from engine.farm.package import settle
-from engine.pipeline import MODEL_FRAMES
+from engine.gan.sources import MODEL_FRAMES
 from engine.resolved import ResolvedSpec
 from engine.run.render import render
 

@@ -109,6 +109,9 @@ def train(
     on_progress: Callable[[TrainProgress], None] | None = None,
 ) -> Path:
     """Train and save the EMA generator to ``config.output``; return its path."""
+    # Long on purpose: the training loop keeps its state (models, optimisers, RNGs, step) in
+    # locals that a checkpoint must capture together; split up, resuming bit-exactly would
+    # depend on every piece being passed around in the same order.
     tf, keras = require()
     output = Path(config.output)
     if output.suffix != ".keras":

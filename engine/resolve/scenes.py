@@ -17,6 +17,8 @@ from engine.timebase import exact, frame_at, sample_at
 def place_scenes(ctx: ResolveContext) -> list[ResolvedScene]:
     """Every scene on the timeline. Starts and ends are exact sums of the spec's times, and
     each is rounded to a frame on its own, so no rounding adds up along the video."""
+    # Long on purpose: each scene's place depends on the previous one (its end, its
+    # transition) and on checks that refer to both; one loop keeps that chain readable.
     spec = ctx.loaded.spec
     fps = ctx.fps
     scenes: list[ResolvedScene] = []

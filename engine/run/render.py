@@ -86,6 +86,8 @@ def render(
     or when ``cancel`` is set while ffmpeg runs. In every failure nothing new is left. A plan
     with feeds (frames made by models) needs ``frames``, which makes them (engine.pipeline
     wires the models in; the runner knows nothing of them)."""
+    # Long on purpose: one try/finally owns every temporary (the video, the graph file, the
+    # manifest, the sidecars) so that no path out — success, failure, Ctrl-C — leaves one.
     output, manifest, extras = _destinations(output, write_manifest, sidecars)
     graph_files: list[Path] = []
     tmp: Path | None = None

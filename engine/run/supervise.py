@@ -53,6 +53,10 @@ def run_ffmpeg(
     cancel: threading.Event | None = None,
     output: Path | None = None,
 ) -> None:
+    """Run ffmpeg once, feeding its pipes and watching it; turn how it ended into an error."""
+    # Long on purpose: ffmpeg, its feeders, the stderr drain and the watchdog are started and
+    # stopped together, and which error to report depends on all of them (a model failure
+    # beats a stall, which beats ffmpeg's own exit code).
     stderr_tail: collections.deque[str] = collections.deque(maxlen=200)
     run_argv, stdin, passed = feeders.open(argv) if feeders else (argv, None, ())
     try:

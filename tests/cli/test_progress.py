@@ -105,6 +105,20 @@ def test_batch_lines_name_each_row_and_indent_failures() -> None:
     ]
 
 
+def test_batch_status_counts_finished_rows() -> None:
+    stream, now = io.StringIO(), Clock()
+    display = BatchDisplay(stream, rows=3, now=now)
+    display.row(outcome(1, "skipped", output="a.mp4"))
+    display.progress(10, 20)
+    now.now += 10
+    display.row(outcome(2, "rendered", output="b.mp4", seconds=2.0))
+    display.progress(20, 20)
+    assert [line for line in lines(stream) if line.startswith("batch")] == [
+        "batch  50.0%  rows 1/3  frames 10/20  ETA 00:00",
+        "batch 100.0%  rows 2/3  frames 20/20  ETA 00:00",
+    ]
+
+
 def test_quiet_batch_still_lists_rows() -> None:
     stream = io.StringIO()
     display = BatchDisplay(stream, bar=False)

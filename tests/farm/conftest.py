@@ -68,6 +68,10 @@ def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                         name,
                         "--host",
                         "127.0.0.1",
+                        # A folder of this session's own: the scratch-space checks must see
+                        # only what these tests' jobs left, not another run's on the machine.
+                        "--local-directory",
+                        str(folder / name),
                     ],
                     folder / f"{name}.log",
                 )

@@ -15,7 +15,8 @@ from engine.cli import main
 from engine.errors import FeedError
 from engine.gan.loading import load_model
 from engine.gan.motion import motion_latents
-from engine.pipeline import MODEL_FRAMES, prepare, render_spec, render_still
+from engine.gan.sources import MODEL_FRAMES
+from engine.pipeline import prepare, render_spec, render_still
 from engine.spec.motion import Keyframes, RandomWalk
 from tests.conftest import SpecWriter
 from tests.farm.test_farm import decoded_md5s
