@@ -173,7 +173,8 @@ class VideoType(LayerType):
         index = sounds.g.add_input(str(layer.src), *input_options(layer, scene.frames, fps))
         # A short fade where scenes cross, so a cut never clicks; over the transition when the
         # scene enters with one.
-        fade = Fraction(scene.transition_frames) / fps if scene.transition_frames else _DECLICK
+        # The transition's own length, as the spec wrote it: a ramp, not a place in time.
+        fade = exact(scene.transition.duration) if scene.transition else _DECLICK
         fade_samples = min(round(fade * sounds.rate), length // 2)
         filters = [
             f(
