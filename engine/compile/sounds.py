@@ -15,8 +15,12 @@ from fractions import Fraction
 
 from engine.compile.graph import Filter, GraphBuilder, f
 
-#: Timestamps counted from the samples themselves.
-FRESH_PTS = f("asetpts", "N/SR/TB")
+#: Timestamps counted from the samples themselves. Rounded: ffmpeg evaluates N/SR/TB in
+#: floating point and truncates, so some sample counts (3003 of them in a 20 s stream at
+#: 48 kHz; 3003/48000/(1/48000) = 3002.9999…) came out a sample early. Which counts are hit
+#: depends on how the mix happens to cut its frames, which depends on thread timing: renders
+#: under load were not byte-identical (AAC packets of 1023 and 1025 samples).
+FRESH_PTS = f("asetpts", "round(N/SR/TB)")
 
 
 @dataclass(frozen=True)
