@@ -39,6 +39,16 @@ def _terminate_as_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def _ignore_further_interrupts() -> None:
+    """The interrupt was handled (temporaries removed, message printed): from here the process
+    only exits. A second Ctrl-C, or one still pending from the keypress that the render
+    already saw through ffmpeg stopping, would otherwise raise KeyboardInterrupt while Python
+    shuts down (waiting for a model's thread), and the process would die by the signal instead
+    of exiting 130 (seen: exit -2 after "error: interrupted")."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
 def _run(args: argparse.Namespace) -> int:
     """The command, with the roots named by --output-root and --media-root added."""
     from engine.paths import folder_root, widened
@@ -71,9 +81,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args)
     except ReelspecError as exc:
-        return _report(exc, args.debug)
+        code = _report(exc, args.debug)
+        if code == EXIT_INTERRUPTED and argv is None:
+            _ignore_further_interrupts()
+        return code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
+        if argv is None:  # the process itself, not a caller's interpreter (tests)
+            _ignore_further_interrupts()
         return EXIT_INTERRUPTED
     except Exception:
         traceback.print_exc()
