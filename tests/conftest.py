@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+import signal
 import struct
 import wave
 from collections.abc import Callable
@@ -15,6 +16,17 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tests.media import run_ffmpeg
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _interruptible_children() -> None:
+    """Tests send Ctrl-C (SIGINT) to the commands they start and expect what a terminal user
+    sees. A shell that starts the test run in the background (``cmd &`` without job control)
+    makes SIGINT ignored, and ignored signals stay ignored in every child: then no command
+    could be interrupted and those tests would fail for a reason outside reelspec. A handled
+    signal is reset to its default in children, so handling it here gives them the default."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session", autouse=True)
