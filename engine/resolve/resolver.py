@@ -60,7 +60,7 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
     audio = [
         heard
         for i, track in enumerate(spec.audio)
-        if (heard := placed_track(ctx, ("audio", i), track, video_end)) is not None
+        if (heard := placed_track(ctx, ("audio", i), track, video_end, scenes)) is not None
     ]
     cues: list[Cue] = []
     if spec.subtitles is not None:
