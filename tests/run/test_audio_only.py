@@ -192,3 +192,18 @@ def test_still_refuses_a_sound_file_and_the_farm_renders_it_once(
     portable = make_portable(prepare(spec).resolved)
     blobs = {name: path.read_bytes() for name, path in portable.files.items()}
     assert render_chunk(portable.resolved, None, blobs, True).data == rendered.read_bytes()
+
+
+def test_an_mp3_is_never_short_and_at_most_46_samples_long(write_spec: SpecWriter) -> None:
+    """The one inexact format, within the bound docs/spec.md gives: 17 frames at 12 fps are
+    68000 samples, which leave LAME 15 samples of padding in its last frame, the case where
+    ffmpeg's wrapper records the padding short (it decodes 15 samples long with ffmpeg 9)."""
+    spec = write_spec(
+        "version: 1\noutput: {path: out.mp3, fps: 12}\nscenes:\n"
+        "  - {duration: 1.4167, layers: [{type: color}]}\n"
+        "audio:\n  - {src: {assets}/long_tone.wav}\n"
+    )
+    samples = audio_samples(render_spec(spec).output)
+    assert round(Fraction("1.4167") * FPS) == 17
+    assert 68000 <= len(samples) <= 68000 + 46
+    assert tone_level(samples, 330, 0.05, 1.35) == pytest.approx(0.5, rel=0.05)
