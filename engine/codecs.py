@@ -1,7 +1,8 @@
 """Every fact reelspec knows about output codecs and containers, in one table: which
-containers hold which codecs, pixel formats, quality defaults, the encoder's arguments, and
-whether chunks can be joined by stream copy. The spec validates against it, the compiler
-builds commands from it, the farm asks it whether a codec can be farmed."""
+containers hold which codecs (and which hold sound alone), pixel formats, quality defaults,
+the encoder's arguments, and whether chunks can be joined by stream copy. The spec validates
+against it, the compiler builds commands from it, the farm asks it whether a codec can be
+farmed."""
 
 from __future__ import annotations
 
@@ -56,6 +57,11 @@ class Container:
     #: The audio codec used when the spec names none (None: the container holds no sound).
     default_audio: str | None
     muxer_args: tuple[str, ...] = field(default=())
+
+    @property
+    def audio_only(self) -> bool:
+        """A file of sound alone (.mp3, .wav, ...): no picture is made for it at all."""
+        return not self.video
 
 
 def _x264(encoding: Encoding, container: str) -> list[str]:
@@ -145,6 +151,13 @@ CONTAINERS: dict[str, Container] = {
                   ("aac", "opus", "mp3", "vorbis", "flac", "pcm"), "aac"),
         Container(".webm", ("vp9", "av1"), ("opus", "vorbis"), "opus"),
         Container(".gif", ("gif",), (), None),
+        # Sound alone: the whole timeline's mix, as long as the video would be.
+        Container(".mp3", (), ("mp3",), "mp3"),
+        Container(".m4a", (), ("aac",), "aac", _FASTSTART),
+        Container(".wav", (), ("pcm",), "pcm"),
+        Container(".flac", (), ("flac",), "flac"),
+        Container(".ogg", (), ("vorbis", "opus", "flac"), "vorbis"),
+        Container(".opus", (), ("opus",), "opus"),
     )
 }  # fmt: skip
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from engine.compile.compiler import compile_plan, compile_still
 from engine.compile.plan import Plan
-from engine.errors import UserError
+from engine.errors import SpecError, UserError
 from engine.gan.sources import MODEL_FRAMES
 from engine.paths import check_output, check_spec_paths, output_roots
 from engine.resolve.resolver import resolve
@@ -121,6 +121,17 @@ def subtitle_sidecars(resolved: ResolvedSpec, output: Path) -> dict[Path, bytes]
 def render_still(spec_path: str | Path, at: float, output: str | Path) -> RenderResult:
     """The frame on screen at ``at`` seconds, written as an image."""
     prepared = prepare(spec_path)
+    out = prepared.resolved.output
+    if out.audio_only:
+        raise SpecError(
+            [
+                prepared.loaded.source.issue(
+                    ("output", "path"),
+                    f"a {out.container} file holds only sound, so there is no frame to show; "
+                    f"`still` needs a spec that writes a video",
+                )
+            ]
+        )
     target = output_target(prepared, output)
     frame = frame_shown_at(prepared.resolved, at)
     plan = compile_still(prepared.resolved, frame, str(target))

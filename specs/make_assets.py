@@ -67,6 +67,30 @@ def run(*args: str) -> None:
     subprocess.run([ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
 
 
+def chime() -> None:
+    """A bell-like ding (a sound effect for anchored tracks): three partials, dying away."""
+    run(
+        "-f",
+        "lavfi",
+        "-i",
+        "aevalsrc='0.3*exp(-3*t)*(sin(2*PI*880*t)+0.5*sin(2*PI*1320*t)"
+        "+0.25*sin(2*PI*2640*t))':s=44100:d=1.5",
+        "-ac",
+        "2",
+        "-c:a",
+        "libvorbis",
+        "-q:a",
+        "3",
+        "-map_metadata",
+        "-1",
+        "-fflags",
+        "+bitexact",
+        "-flags:a",
+        "+bitexact",
+        str(ASSETS / "chime.ogg"),
+    )
+
+
 def main() -> int:
     ASSETS.mkdir(parents=True, exist_ok=True)
     for i in range(6):
@@ -88,6 +112,7 @@ def main() -> int:
         "3",
         str(ASSETS / "music.ogg"),
     )
+    chime()
     run(
         "-f",
         "lavfi",

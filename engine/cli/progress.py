@@ -195,14 +195,20 @@ class Board:
 
 
 class RenderDisplay(Board):
-    """One render: ``LABEL  45.0%  frame 100/220  1.23x  ETA 00:12``."""
+    """One render: ``LABEL  45.0%  frame 100/220  1.23x  ETA 00:12`` (a file of sound alone,
+    which has no frames: ``sound 4.2/9.6s``)."""
 
     def __call__(self, progress: Progress) -> None:
         fraction = progress.fraction
         speed = f"{progress.speed:.2f}x" if progress.speed else "-"
+        where = (
+            f"frame {progress.frame}/{progress.total_frames}"
+            if progress.total_frames
+            else f"sound {progress.seconds:.1f}/{progress.total_seconds:.1f}s"
+        )
         self.status(
             fraction,
-            f"{fraction * 100:5.1f}%  frame {progress.frame}/{progress.total_frames}  "
+            f"{fraction * 100:5.1f}%  {where}  "
             f"{speed}  ETA {clock(remaining(self.elapsed, fraction))}",
             final=progress.done,
         )

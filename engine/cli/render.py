@@ -22,10 +22,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for spec in args.specs:
         resolved = prepare(spec).resolved
         out = resolved.output
-        print(
-            f"ok: {spec}: {len(resolved.scenes)} scene(s), {float(resolved.duration):g}s, "
-            f"{resolved.frame_count} frames at {out.size} {out.fps} fps, {out.video.codec}"
+        what = (
+            f"sound alone ({out.audio_codec}, {resolved.samples} samples)"
+            if out.audio_only
+            else f"{resolved.frame_count} frames at {out.size} {out.fps} fps, {out.video.codec}"
         )
+        print(f"ok: {spec}: {len(resolved.scenes)} scene(s), {float(resolved.duration):g}s, {what}")
     return 0
 
 

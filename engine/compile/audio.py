@@ -129,3 +129,16 @@ def compile_audio(g: GraphBuilder, resolved: ResolvedSpec, window: tuple[int, in
         FRESH_PTS,
     ]
     return g.one(streams, mix, prefix="a")
+
+
+def silent(g: GraphBuilder, resolved: ResolvedSpec, window: tuple[int, int]) -> str:
+    """Silence as long as the frames ``window`` = [f0, f1), in the mix's format."""
+    rate, fps = resolved.sample_rate, resolved.fps
+    length = frames_to_samples(window[1], fps, rate) - frames_to_samples(window[0], fps, rate)
+    filters = [
+        f("anullsrc", channel_layout="stereo", sample_rate=rate),
+        f("atrim", end_sample=length),
+        f("aformat", sample_fmts="fltp"),
+        FRESH_PTS,
+    ]
+    return g.one([], filters, prefix="a")

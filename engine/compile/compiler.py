@@ -9,7 +9,7 @@ from dataclasses import replace
 from fractions import Fraction
 
 from engine.codecs import VIDEO_CODECS
-from engine.compile.audio import compile_audio
+from engine.compile.audio import compile_audio, silent
 from engine.compile.graph import GraphBuilder, Input, f
 from engine.compile.output import (
     REPRODUCIBLE,
@@ -34,9 +34,19 @@ def canvas_for(resolved: ResolvedSpec) -> Canvas:
 def compile_plan(
     resolved: ResolvedSpec, window: tuple[int, int] | None = None, *, audio: bool = True
 ) -> Plan:
-    """The plan for the whole video, or for its frames ``window`` = [f0, f1)."""
-    canvas = canvas_for(resolved)
+    """The plan for the whole video, or for its frames ``window`` = [f0, f1). For a file of
+    sound alone (.mp3, .wav, ...) no picture is compiled at all: the plan is the mix of those
+    frames' time."""
     f0, f1 = _window_frames(resolved, window)
+    if resolved.output.audio_only:
+        if not audio:
+            raise ValueError(f"{resolved.output.container} holds sound alone; it has no picture")
+        g = GraphBuilder()
+        # A window where nothing sounds is still that long: a file of sound alone holds it.
+        label = compile_audio(g, resolved, (f0, f1)) or silent(g, resolved, (f0, f1))
+        muxer = (*container_args(resolved.output), *REPRODUCIBLE_AUDIO)
+        return _sound_plan(g, label, resolved, (f0, f1), str(resolved.output_path), muxer)
+    canvas = canvas_for(resolved)
     g = GraphBuilder()
     video = _video_graph(g, resolved, canvas, f0, f1)
     if VIDEO_CODECS[resolved.output.video.codec].palette:
@@ -75,17 +85,31 @@ def compile_audio_plan(resolved: ResolvedSpec, output_path: str) -> Plan | None:
     if out.audio_codec is None or out.audio is None:
         return None
     g = GraphBuilder()
-    label = compile_audio(g, resolved, (0, resolved.frame_count))
+    window = (0, resolved.frame_count)
+    label = compile_audio(g, resolved, window)
     if label is None:
         return None
+    return _sound_plan(g, label, resolved, window, output_path, REPRODUCIBLE_AUDIO)
+
+
+def _sound_plan(
+    g: GraphBuilder,
+    label: str,
+    resolved: ResolvedSpec,
+    window: tuple[int, int],
+    output_path: str,
+    muxer: tuple[str, ...],
+) -> Plan:
+    """The sound ``label`` (the mix of the frames ``window``) alone, encoded with the
+    output's audio codec."""
     return Plan(
         inputs=tuple(g.inputs),
         filter_graph=(),
         audio_graph=tuple(g.chains),
         maps=(f"[{label}]",),
-        output_args=(*audio_args(out), *REPRODUCIBLE_AUDIO),
+        output_args=(*audio_args(resolved.output), *muxer),
         output_path=output_path,
-        duration=float(resolved.seconds),
+        duration=float(Fraction(window[1] - window[0]) / resolved.fps),
         frame_count=0,
         has_audio=True,
     )
@@ -93,6 +117,8 @@ def compile_audio_plan(resolved: ResolvedSpec, output_path: str) -> Plan | None:
 
 def compile_still(resolved: ResolvedSpec, frame: int, output_path: str) -> Plan:
     """The plan for the single frame ``frame``, written as an image."""
+    if resolved.output.audio_only:
+        raise ValueError(f"{resolved.output.container} holds sound alone; it has no frames")
     if not 0 <= frame < resolved.frame_count:
         raise ValueError(f"frame {frame} is outside the video's {resolved.frame_count} frames")
     canvas = canvas_for(resolved)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.codecs import VIDEO_CODECS
-from engine.compile.compiler import compile_audio_plan, compile_join_plan
+from engine.compile.compiler import compile_audio_plan, compile_join_plan, compile_plan
 from engine.errors import (
     ConfigError,
     RenderError,
@@ -27,7 +27,7 @@ from engine.farm.chunks import plan_chunks
 from engine.farm.package import make_portable
 from engine.farm.worker import clean_workers, new_job
 from engine.paths import target_problem
-from engine.pipeline import output_target, prepare, subtitle_sidecars
+from engine.pipeline import Prepared, output_target, prepare, subtitle_sidecars
 from engine.publish import write_bytes_atomic
 from engine.run.render import RenderResult, manifest_path, render, write_error
 
@@ -146,6 +146,8 @@ def farm_render(
     _check_chunking(chunk_seconds, chunks)
     prepared = prepare(spec_path)
     resolved = prepared.resolved
+    if resolved.output.audio_only:
+        return _sound_alone(prepared, output)
     codec = resolved.output.video.codec
     if not VIDEO_CODECS[codec].joinable:
         raise SpecError(
@@ -212,6 +214,20 @@ def farm_render(
         raise write_error(exc, target) from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _sound_alone(prepared: Prepared, output: str | Path | None) -> RenderResult:
+    """A file of sound alone has no frames to share out, and its mix is one quick ffmpeg run:
+    it renders once, here, as ``reelspec render`` renders it (no cluster is started)."""
+    resolved = prepared.resolved
+    target = output_target(prepared, output)
+    return render(
+        compile_plan(resolved),
+        target,
+        spec_hash=resolved.spec_hash,
+        extra_provenance={"farm": {"chunks": []}},
+        sidecars=subtitle_sidecars(resolved, target),
+    )
 
 
 def _check_chunking(chunk_seconds: float | None, chunks: int | None) -> None:

@@ -52,6 +52,11 @@ class LayerType(ABC):
         shows for the whole scene at full opacity)."""
         return False
 
+    def has_sound(self, layer: Any) -> bool:
+        """Whether it adds sound to the mix (a clip that keeps its own): a file of sound alone
+        needs some."""
+        return False
+
     def sounds(self, sounds: Sounds, scene: ResolvedScene, layer: Any) -> list[str]:
         """Labels of the sound streams it adds to the mix (a clip's own sound)."""
         return []

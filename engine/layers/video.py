@@ -158,11 +158,15 @@ class VideoType(LayerType):
     def covers_frame(self, layer: ResolvedVideo, default_fit: str) -> bool:
         return not has_alpha(layer.media)
 
+    def has_sound(self, layer: ResolvedVideo) -> bool:
+        spec = layer.spec
+        return bool(spec.audio and layer.media.has_audio and spec.volume > 0)
+
     def sounds(self, sounds: Sounds, scene: ResolvedScene, layer: ResolvedVideo) -> list[str]:
         """The clip's own sound, from the scene's first frame (in step with its pictures) for
         as long as the clip plays in the scene."""
         spec = layer.spec
-        if not (spec.audio and layer.media.has_audio and spec.volume > 0):
+        if not self.has_sound(layer):
             return []
         fps = sounds.fps
         start = frames_to_samples(scene.first_frame, fps, sounds.rate)

@@ -13,13 +13,14 @@ from fractions import Fraction
 from pathlib import Path
 
 from engine.errors import SpecError, capped
+from engine.layers import type_of
 from engine.resolve.captions import burned_captions, subtitle_cues
 from engine.resolve.context import ResolveContext
 from engine.resolve.limits import Limits
 from engine.resolve.overlays import placed_overlay
 from engine.resolve.scenes import place_scenes
 from engine.resolve.tracks import placed_track
-from engine.resolved import Cue, ResolvedSpec
+from engine.resolved import Cue, ResolvedScene, ResolvedSpec
 from engine.spec.loader import LoadedSpec
 from engine.spec.models import Spec
 from engine.timebase import frame_at
@@ -60,12 +61,15 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
     audio = [
         heard
         for i, track in enumerate(spec.audio)
-        if (heard := placed_track(ctx, ("audio", i), track, video_end)) is not None
+        if (heard := placed_track(ctx, ("audio", i), track, video_end, scenes)) is not None
     ]
+    if spec.output.audio_only:
+        _some_sound(ctx, scenes)
     cues: list[Cue] = []
     if spec.subtitles is not None:
         cues = subtitle_cues(ctx, scenes, total)
-        if spec.subtitles.burn:
+        # (A file of sound alone has no picture to burn them into; its sidecars still come.)
+        if spec.subtitles.burn and not spec.output.audio_only:
             overlays += burned_captions(ctx, cues, total)
     if ctx.issues:
         raise SpecError(capped(ctx.issues))
@@ -81,6 +85,24 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
         subtitles=tuple(cues),
         subtitle_files=tuple(spec.subtitles.files) if spec.subtitles and cues else (),
         spec_file=Path(loaded.source.file).resolve() if loaded.source.file else None,
+    )
+
+
+def _some_sound(ctx: ResolveContext, scenes: list[ResolvedScene]) -> None:
+    """A file of sound alone needs something to hear: an audio track, narration, or a clip
+    that keeps its sound (recorded at ``output.path`` when there is none)."""
+    spec = ctx.loaded.spec
+    if len(scenes) < len(spec.scenes):
+        return  # a scene that could not be placed may have sound; its problem is recorded
+    if spec.audio or any(scene.narration for scene in spec.scenes):
+        return
+    if any(type_of(layer.spec).has_sound(layer) for scene in scenes for layer in scene.layers):
+        return
+    ext = spec.output.container
+    ctx.add(
+        ("output", "path"),
+        f"a {ext} file holds only sound, and this spec has none: add an audio track, "
+        f"narration or a video clip with sound, or write a video file",
     )
 
 

@@ -114,7 +114,7 @@ def _message(error: Any, path: PathKey, data: Any) -> str:
         allowed = _allowed_keys(path[:-1], data)
         return (
             f"unknown key {excerpt(key)}"
-            + _did_you_mean(key, allowed)
+            + did_you_mean(key, allowed)
             + (f" (allowed: {', '.join(sorted(allowed))})" if allowed else "")
         )
     if kind == "missing":
@@ -124,7 +124,7 @@ def _message(error: Any, path: PathKey, data: Any) -> str:
             o.strip().strip("'\"")
             for o in str(ctx.get("expected", "")).replace(" or ", ", ").split(", ")
         ]
-        return f"expected one of {', '.join(options)} (got {excerpt(got)})" + _did_you_mean(
+        return f"expected one of {', '.join(options)} (got {excerpt(got)})" + did_you_mean(
             got, options
         )
     if kind == "union_tag_invalid":
@@ -132,7 +132,7 @@ def _message(error: Any, path: PathKey, data: Any) -> str:
         tag = ctx.get("tag")
         field = _discriminator(error)
         return f"unknown {field} {excerpt(tag)}; expected one of {', '.join(options)}" + (
-            _did_you_mean(tag, options)
+            did_you_mean(tag, options)
         )
     if kind == "union_tag_not_found":
         return "missing required key 'type'"
@@ -146,7 +146,7 @@ def _message(error: Any, path: PathKey, data: Any) -> str:
     return text
 
 
-def _did_you_mean(word: object, options: Iterable[str]) -> str:
+def did_you_mean(word: object, options: Iterable[str]) -> str:
     if not isinstance(word, str) or len(word) > 64:  # no option is that long
         return ""
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)

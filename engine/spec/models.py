@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, Strict, field_validator, model_validator
 
 from engine.layers import Layer, Overlay
 from engine.spec.common import (
     MAX_MARGIN,
+    MAX_SECONDS,
     Anchor,
     Color,
     Fit,
@@ -151,15 +152,52 @@ class Duck(Model):
     release: Seconds = Field(0.5, description="Seconds to come back up after it ends.")
 
 
+#: A scene named by its index (a number, from 0) or by its ``name`` (text). Strict, so a
+#: quoted "2" is a name and never silently an index.
+SceneRef = Annotated[int, Strict(), Field(ge=0, lt=MAX_SCENES)] | Word
+
+
+class TrackAnchor(Model):
+    """A place on the timeline named by what shows there: the first frame of a scene, or the
+    frame a layer of it starts showing, moved by ``offset``. It follows the scene wherever
+    the scenes before it put it."""
+
+    scene: SceneRef = Field(description="The scene: its index (from 0) or its name.")
+    layer: int | None = Field(
+        None,
+        ge=0,
+        lt=MAX_LAYERS,
+        description="A layer of that scene (index from 0): the anchor is where it starts showing.",
+    )
+    offset: float = Field(
+        0.0,
+        ge=-MAX_SECONDS,
+        le=MAX_SECONDS,
+        description="Seconds after the anchor (negative: before it).",
+    )
+
+
 class AudioTrack(Model):
     src: PathStr
     start: Seconds = Field(0.0, description="Where the track starts on the video's timeline.")
+    at: TrackAnchor | None = Field(
+        None, description="Start at a scene or a layer instead of at a time (not with start)."
+    )
     trim: Trim = Field(default_factory=Trim)
     volume: float = Field(1.0, ge=0, le=10)
     fade_in: Seconds = 0.0
     fade_out: Seconds = Field(0.0, description="Fade at the end of the track or of the video.")
     loop: bool = Field(False, description="Repeat the (trimmed) track to fill the video.")
     duck: Duck | None = Field(None, description="Lower the track under narration.")
+
+    @model_validator(mode="after")
+    def _one_start(self) -> AudioTrack:
+        # ``start`` has a default, so whether it was written is what counts.
+        if self.at is not None and "start" in self.model_fields_set:
+            raise ValueError(
+                "a track starts either at a time (start) or at a scene or layer (at), not both"
+            )
+        return self
 
 
 def _both_sidecars() -> list[Literal["srt", "vtt"]]:

@@ -1,11 +1,12 @@
-"""The ``output`` block: where the video goes and how it is encoded."""
+"""The ``output`` block: where the video goes and how it is encoded. An audio container
+(.mp3, .m4a, .wav, .flac, .ogg, .opus) gets the timeline's sound alone."""
 
 from __future__ import annotations
 
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from engine.codecs import AUDIO_CODECS, CONTAINERS, VIDEO_CODECS, Encoding
 from engine.errors import excerpt
@@ -73,6 +74,19 @@ class Output(Model):
         description="Audio encoding; null or false for a video without an audio stream.",
     )
 
+    @field_validator("audio")
+    @classmethod
+    def _sound_for_a_sound_file(
+        cls, value: AudioEncoding | None, info: ValidationInfo
+    ) -> AudioEncoding | None:
+        ext = PurePath(str(info.data.get("path", ""))).suffix.lower()
+        if value is None and ext in CONTAINERS and CONTAINERS[ext].audio_only:
+            raise ValueError(
+                f"a {ext} file holds only sound, so output.audio cannot be off; write a video "
+                f"file ({_video_extensions()}) for pictures without sound"
+            )
+        return value
+
     @property
     def width(self) -> int:
         return size_tuple(self.size)[0]
@@ -84,6 +98,11 @@ class Output(Model):
     @property
     def container(self) -> str:
         return PurePath(self.path).suffix.lower()
+
+    @property
+    def audio_only(self) -> bool:
+        """The file holds sound alone (.mp3, .m4a, .wav, ...): the timeline's mix, no picture."""
+        return CONTAINERS[self.container].audio_only
 
     @property
     def audio_codec(self) -> str | None:
@@ -103,7 +122,10 @@ class Output(Model):
                 f"use one of {known}"
             )
         video_ok, audio_ok = CONTAINERS[ext].video, CONTAINERS[ext].audio
-        if self.video.codec not in video_ok:
+        # A file of sound alone makes no picture, so `video` (and an odd `size`) is left as it
+        # is, unused: the same spec writes its video or, with only the extension changed, its
+        # sound.
+        if not self.audio_only and self.video.codec not in video_ok:
             raise ValueError(
                 f"video codec {self.video.codec!r} cannot go in a {ext} file; "
                 f"{ext} holds {', '.join(video_ok)}"
@@ -113,6 +135,14 @@ class Output(Model):
             raise ValueError(
                 f"audio codec {self.audio.codec!r} cannot go in a {ext} file; {ext} holds {holds}"
             )
-        if VIDEO_CODECS[self.video.codec].even_size and (self.width % 2 or self.height % 2):
+        if (
+            not self.audio_only
+            and VIDEO_CODECS[self.video.codec].even_size
+            and (self.width % 2 or self.height % 2)
+        ):
             raise ValueError(f"{self.video.codec} needs an even width and height (got {self.size})")
         return self
+
+
+def _video_extensions() -> str:
+    return ", ".join(ext for ext, container in CONTAINERS.items() if not container.audio_only)

@@ -76,6 +76,19 @@ def test_render_lines_are_occasional_and_the_last_always_shows() -> None:
     ]
 
 
+def test_a_file_of_sound_alone_reports_seconds_not_frames() -> None:
+    stream, now = io.StringIO(), Clock()
+    display = RenderDisplay(stream, "song.yaml", now=now)
+    now.now += 2
+    display(Progress(0, 0, 2.4, 9.6, 12.0))
+    now.now += 6
+    display(Progress(0, 0, 9.6, 9.6, 12.0, done=True))
+    assert lines(stream) == [
+        "song.yaml  25.0%  sound 2.4/9.6s  12.00x  ETA 00:06",
+        "song.yaml 100.0%  sound 9.6/9.6s  12.00x  ETA 00:00",
+    ]
+
+
 def outcome(number: int, status: str, **fields: object) -> RowOutcome:
     return RowOutcome(number, f"r{number}", status, **fields)  # type: ignore[arg-type]
 

@@ -49,6 +49,33 @@ def test_audio_codec_must_fit_container() -> None:
     assert output(path="a.gif", video={"codec": "gif"}).audio_codec is None
 
 
+@pytest.mark.parametrize(
+    ("path", "codec"),
+    [
+        ("a.mp3", "mp3"),
+        ("a.M4A", "aac"),
+        ("a.wav", "pcm"),
+        ("a.flac", "flac"),
+        ("a.ogg", "vorbis"),
+        ("a.opus", "opus"),
+    ],
+)
+def test_sound_files_take_their_containers_codec_and_leave_video_unused(
+    path: str, codec: str
+) -> None:
+    sound = output(path=path, size="161x91", video={"codec": "prores", "crf": 3})
+    assert sound.audio_only and sound.audio_codec == codec
+    assert not output().audio_only
+
+
+def test_sound_files_hold_only_their_own_codecs_and_cannot_be_silent() -> None:
+    assert output(path="a.ogg", audio={"codec": "opus"}).audio_codec == "opus"
+    with pytest.raises(pydantic.ValidationError, match=r"audio codec 'aac' cannot go in a \.opus"):
+        output(path="a.opus", audio={"codec": "aac"})
+    with pytest.raises(pydantic.ValidationError, match=r"a \.wav file holds only sound"):
+        output(path="a.wav", audio=False)
+
+
 @pytest.mark.parametrize("value", [None, False, "none"])
 def test_audio_can_be_turned_off(value: object) -> None:
     assert output(audio=value).audio is None
