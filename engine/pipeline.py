@@ -7,7 +7,6 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from engine.compile.compiler import compile_plan, compile_still
 from engine.compile.plan import Plan
@@ -20,9 +19,6 @@ from engine.run.render import RenderResult, render
 from engine.run.supervise import ProgressCallback
 from engine.spec.loader import LoadedSpec, load_spec
 from engine.timebase import exact, frame_at
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass(frozen=True)
