@@ -123,7 +123,8 @@ def _duration(
         ctx.add(
             ("scenes", index),
             "scene needs a duration (only narration, a video, an image sequence "
-            "or a generator layer with a duration can decide it)",
+            "or a generator layer with a duration can decide it; a looped or frozen "
+            "video lasts as long as its scene)",
         )
     return None
 
