@@ -252,6 +252,44 @@ def test_each_repetition_of_looped_sound_starts_on_the_sample_of_its_first_frame
     assert not np.any(np.abs(out) < 0.05)  # no gap of silence anywhere
 
 
+# --- through a frame model --------------------------------------------------------------------
+
+
+def test_a_looped_reversed_clip_goes_through_a_frame_model_in_its_place(
+    media: Catalogue, tmp_path: Path
+) -> None:
+    """The model's own decoder turns and repeats the pass as the graph does; a still (a window
+    of one frame, late in the loop) decodes the pass from its start and picks the same frame."""
+    from engine.gan.tf import require
+
+    _, keras = require()
+    image = keras.Input((None, None, 3))
+    conv = keras.layers.Conv2D(3, 1, use_bias=False)
+    same = keras.Model(image, conv(image))
+    conv.set_weights([np.eye(3, dtype="float32").reshape(1, 1, 3, 3)])  # the picture as it is
+    same.save(tmp_path / "same.keras")
+    d = clip(media, "clip_d")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        HEAD
+        + f"""scenes:
+  - {{duration: 2.4, layers: [{{type: video, src: {d.path}, trim: {{start: 1, end: 1.5}},
+       speed: 0.5, reverse: true, loop: true,
+       model: {{path: {tmp_path / "same.keras"}, value_range: sigmoid}}}}]}}
+"""
+    )
+    frames = decode(render_spec(spec).output).frames
+    expected = [
+        shown(d, n, (Fraction(1), Fraction(3, 2)), Fraction(1, 2), loop=True, reverse=True)
+        for n in range(60)
+    ]
+    assert [read_code(frame) for frame in frames] == expected
+    for n in (37, 59):
+        render_still(spec, float((n + Fraction(1, 4)) / FPS), tmp_path / "still.png")
+        with Image.open(tmp_path / "still.png") as picture:
+            assert read_code(np.asarray(picture.convert("RGB"))) == expected[n]
+
+
 # --- farm -------------------------------------------------------------------------------------
 
 
