@@ -63,8 +63,11 @@ def shown_frames(frames: int, pass_frames: int, *, reverse: bool, loop: bool) ->
 def frozen_frame(fps: Fraction, frames: int) -> tuple[list[Filter], list[Filter]]:
     """(head, tail) around the fitting of a frozen clip. Its input is sought, without dropping
     what comes before the seek point (``-noaccurate_seek``), so the frame on screen there is
-    the last one at or before time 0; the head keeps just that frame, the tail holds it."""
-    return [on_the_tick(fps), f("trim", end_frame=1)], hold(frames)
+    the last one at or before time 0; the head keeps just that frame, the tail holds it. The
+    clip's last frame is held first: sought past the end of its time (the nearest frame to
+    the clip's last moments is its last), nothing would be on screen at 0."""
+    head = [f("tpad", stop_mode="clone", stop=-1), on_the_tick(fps), f("trim", end_frame=1)]
+    return head, hold(frames)
 
 
 def pass_sound(samples: int, *, reverse: bool) -> list[Filter]:

@@ -76,6 +76,7 @@ CASES = """scenes:
   - {duration: 0.4, layers: [{type: video, src: D, freeze: 2.26}]}
   - {duration: 0.4, layers: [{type: video, src: A, freeze: 1.01}]}
   - {duration: 0.4, layers: [{type: video, src: A, freeze: 1.03}]}
+  - {duration: 0.4, layers: [{type: video, src: A, freeze: 1.99}]}
 """
 
 
@@ -96,6 +97,8 @@ def expected_cases(media: Catalogue) -> list[int]:
     # Frozen: the source frame whose start is nearest the time, for the whole scene.
     codes += [round(F(226, 100) * d.fps)] * 10
     codes += [round(F(101, 100) * a.fps)] * 10 + [round(F(103, 100) * a.fps)] * 10
+    # 1.99 s is nearest to frame 50, which a 50-frame clip does not have: its last is.
+    codes += [min(round(F(199, 100) * a.fps), a.frames - 1)] * 10
     return codes
 
 
@@ -119,19 +122,19 @@ def test_looped_reversed_and_frozen_clips_show_the_frames_the_spec_names(
     media: Catalogue, cases: Path, frames: np.ndarray
 ) -> None:
     expected = expected_cases(media)
-    assert len(frames) == len(expected) == 50 + 50 + 38 + 20 + 30 + 60 + 30
+    assert len(frames) == len(expected) == 50 + 50 + 38 + 20 + 30 + 60 + 40
     codes = [read_code(frame) for frame in frames]
     assert codes == expected
     # The plain facts, spelled out: a loop starts over after its last trimmed frame, a
     # reversed clip starts on its last trimmed frame and ends holding its first.
     assert codes[18:22] == [28, 29, 10, 11]
     assert codes[138:141] == [29, 28, 27] and codes[177:188] == [10] * 11
-    assert codes[-30:] == [23] * 10 + [25] * 10 + [26] * 10
+    assert codes[-40:] == [23] * 10 + [25] * 10 + [26] * 10 + [49] * 10
     # A frozen clip has no sound; the others keep theirs.
     assert probe(cases.parent / "out.mp4").has_audio
 
 
-@pytest.mark.parametrize("n", [0, 20, 71, 120, 138, 185, 230, 252, 275])
+@pytest.mark.parametrize("n", [0, 20, 71, 120, 138, 185, 230, 252, 275, 285])
 def test_a_still_is_the_frame_of_the_render(cases: Path, frames: np.ndarray, n: int) -> None:
     render_still(cases, float((n + Fraction(1, 4)) / FPS), cases.parent / f"still{n}.png")
     with Image.open(cases.parent / f"still{n}.png") as image:
