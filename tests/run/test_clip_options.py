@@ -130,7 +130,7 @@ def test_looped_reversed_and_frozen_clips_show_the_frames_the_spec_names(
     assert codes[18:22] == [28, 29, 10, 11]
     assert codes[138:141] == [29, 28, 27] and codes[177:188] == [10] * 11
     assert codes[-40:] == [23] * 10 + [25] * 10 + [26] * 10 + [49] * 10
-    # A frozen clip has no sound; the others keep theirs.
+    # The clips that play keep their sound (a frozen one has none: see the sound test).
     assert probe(cases.parent / "out.mp4").has_audio
 
 
