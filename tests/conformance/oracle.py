@@ -15,7 +15,8 @@ Rules (docs/spec.md, with exact arithmetic):
 - A clip at scene frame k shows its frame at source time trim.start + k / fps * speed (its
   last frame held); an image sequence its frame k / fps * seq_fps.
 - Sounds: clip sound from the scene start for min(scene, clip after trim and speed); tracks
-  from ``start``, trimmed, looped to the video end or once; narration from S + delay.
+  from ``start`` (or from an anchored scene's first frame + offset), trimmed, looped to the
+  video end or once; narration from S + delay.
 """
 
 from __future__ import annotations
@@ -420,15 +421,25 @@ class Oracle:
             if track.get("volume", 1) <= 0:
                 continue
             audible += 1
-            tones += self._track_tones(track, total)
+            tones += self._track_tones(track, total, self.track_start(track, timings))
         if self.spec["output"].get("audio", {}) is None:
             return tuple(tones), tuple(speech), False
         stream = True if audible else (None if sources else False)
         return tuple(tones), tuple(speech), stream
 
-    def _track_tones(self, track: Spec, total: Fraction) -> list[Tone]:
+    def track_start(self, track: Spec, timings: list[SceneTiming]) -> Fraction:
+        """Where a track starts: its ``start``, or its anchor — the anchored scene's first
+        frame (by index, or by name) plus the offset."""
+        anchor = track.get("at")
+        if anchor is None:
+            return seconds(track.get("start", 0))
+        ref = anchor["scene"]
+        if isinstance(ref, str):
+            ref = next(i for i, s in enumerate(self.spec["scenes"]) if s.get("name") == ref)
+        return Fraction(timings[ref].first) / self.fps + seconds(anchor.get("offset", 0))
+
+    def _track_tones(self, track: Spec, total: Fraction, start: Fraction) -> list[Tone]:
         media = self.media.track(track["src"])
-        start = seconds(track.get("start", 0))
         trim = track.get("trim", {})
         trim_start = seconds(trim.get("start", 0))
         trim_end = min(seconds(trim["end"]), media.length) if "end" in trim else media.length

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from engine.spec.models import TransitionName
 from tests.conformance.media import NARRATION_TEXTS, Catalogue, hex_colour
-from tests.conformance.oracle import Oracle, seconds
+from tests.conformance.oracle import Expected, Oracle, seconds
 
 Spec = dict[str, Any]
 Draw = Any
@@ -237,11 +237,14 @@ class SpecBuilder:
                 scene["transition"] = {"type": "cut"}
             incoming = Oracle(spec | {"scenes": scenes}, self.media).transition(index)
         spec["scenes"] = scenes
-        total = Oracle(spec, self.media).expected().duration
+        expected = Oracle(spec, self.media).expected()
+        total = expected.duration
         overlays = [self.overlay(total) for _ in range(draw(st.integers(0, 2)))]
         if overlays:
             spec["overlays"] = overlays
-        tracks = [t for _ in range(draw(st.integers(0, 2))) if (t := self.track(total))]
+        tracks = [
+            t for _ in range(draw(st.integers(0, 2))) if (t := self.track(total, expected, scenes))
+        ]
         if tracks:
             spec["audio"] = tracks
         return spec
@@ -263,7 +266,7 @@ class SpecBuilder:
             overlay["fade"] = on_grid(draw, Fraction(1, 20), (end - start) / 3)
         return overlay
 
-    def track(self, total: Fraction) -> Spec | None:
+    def track(self, total: Fraction, expected: Expected, scenes: list[Spec]) -> Spec | None:
         draw = self.draw
         unused = [t for t in self.media.tracks if str(t.path) not in self.used_sounds]
         if not unused:
@@ -271,8 +274,11 @@ class SpecBuilder:
         media = draw(st.sampled_from(unused))
         self.used_sounds.add(str(media.path))
         track: Spec = {"src": str(media.path)}
-        if draw(st.booleans()):
+        placed = draw(st.sampled_from(["zero", "start", "anchor"]))
+        if placed == "start":
             track["start"] = on_grid(draw, Fraction(0), total - Fraction(1, 2))
+        elif placed == "anchor":
+            track["at"] = self.anchor(expected, scenes)
         if draw(st.booleans()):
             trim_start = on_grid(draw, Fraction(0), media.length - Fraction(1, 2), Fraction(1, 10))
             track["trim"] = {"start": trim_start}
@@ -289,6 +295,22 @@ class SpecBuilder:
         if volume != 1:
             track["volume"] = volume
         return track
+
+    def anchor(self, expected: Expected, scenes: list[Spec]) -> Spec:
+        """A scene to start at (by index, or by a name given to it here) and an offset that
+        keeps the start inside the video."""
+        draw = self.draw
+        index = draw(st.integers(0, len(expected.scenes) - 1))
+        timing = expected.scenes[index]
+        room = expected.duration - Fraction(timing.first) / expected.fps - Fraction(1, 5)
+        anchor: Spec = {"scene": index}
+        if draw(st.booleans()):
+            name = f"scene-{index}"
+            scenes[index]["name"] = name
+            anchor["scene"] = name
+        if room > 0 and draw(st.booleans()):
+            anchor["offset"] = on_grid(draw, Fraction(0), min(room, Fraction(1)))
+        return anchor
 
 
 def specs(media: Catalogue) -> st.SearchStrategy[Spec]:
