@@ -2,16 +2,18 @@
 ellipses, lines and polygons, filled with a color or a gradient and stroked inside their
 outline.
 
-Each coverage mask is drawn by Pillow at ``SCALE`` times the picture's size and averaged down
-(an exact box average of SCALE×SCALE samples per pixel), a band of rows at a time so a large
-shape never needs a mask of gigabytes; numpy then paints the fill and the stroke through the
-masks. The stroke takes the place of the fill where it lies, so where both are opaque an
-edge pixel is exactly as opaque as the shape covers it.
+Each pixel is sampled SCALE×SCALE times, at the samples' centres, and covered by the share of
+its samples inside the shape: rectangles, ellipses and a line's round ends are tested exactly
+(numpy), polygons and a line's square or butt body by scanlines; only a polygon's stroke is
+drawn with Pillow's wide lines (then cut to the polygon). A band of rows is sampled at a time,
+so a large shape never needs masks of gigabytes. The stroke takes the place of the fill where
+it lies, so where both are opaque an edge pixel is exactly as opaque as the shape covers it.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -27,8 +29,10 @@ from engine.spec.common import color_rgba
 
 #: Samples per pixel along each side.
 SCALE = 4
-#: Output rows drawn at a time (their masks are SCALE² times as many samples).
+#: Output rows drawn at a time, at most, and samples at most in the masks of one band (so a
+#: wide shape is drawn in fewer rows at a time, and its masks stay some megabytes).
 BAND_ROWS = 128
+BAND_SAMPLES = 1 << 22
 
 Point = tuple[float, float]
 
@@ -104,46 +108,115 @@ def check_box(size: tuple[int, int], frame: tuple[int, int]) -> None:
         )
 
 
-def _trace(
-    pen: ImageDraw.ImageDraw, outline: Outline, size: tuple[int, int], top: int, stroke: float
-) -> None:
-    """Draw ``outline`` (its area, or with ``stroke`` > 0 a band that wide inside its edge) on
-    a mask whose first row is output row ``top``."""
-    s = SCALE
-    shift = top * s
-
-    def at(point: Point) -> Point:  # box position -> sample centre coordinates
-        return point[0] * s - 0.5, point[1] * s - 0.5 - shift
-
-    fill, edge = (255, None) if stroke <= 0 else (None, 255)
-    width = max(1, round(stroke * s))
-    box = (0, -shift, size[0] * s - 1, size[1] * s - 1 - shift)
-    if outline.kind == "rect":
-        radius = min(outline.radius, size[0] / 2, size[1] / 2) * s
-        if radius >= 1:
-            pen.rounded_rectangle(box, round(radius), fill, edge, width)
-        else:
-            pen.rectangle(box, fill, edge, width)
-    elif outline.kind in ("circle", "ellipse"):
-        pen.ellipse(box, fill, edge, width)
-    elif outline.kind == "polygon":
-        pen.polygon([at(p) for p in outline.points], fill, edge, width)
-    else:  # a line: always its whole area
-        body, caps = _line_parts(outline)
-        pen.polygon([at(p) for p in body], fill=255)
-        r = outline.thickness / 2 * s
-        for cx, cy in (at(c) for c in caps):
-            pen.ellipse((cx - r, cy - r, cx + r, cy + r), fill=255)
+def _grid(size: tuple[int, int], top: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """The centres of the samples of output rows [top, top + rows), in output pixels: a row of
+    x positions and a column of y positions."""
+    xs = (np.arange(size[0] * SCALE, dtype=np.float64) + 0.5) / SCALE
+    ys = top + (np.arange(rows * SCALE, dtype=np.float64) + 0.5) / SCALE
+    return xs[None, :], ys[:, None]
 
 
-def _coverage(
-    outline: Outline, size: tuple[int, int], top: int, rows: int, stroke: float = 0.0
+def _rounded(
+    xs: np.ndarray, ys: np.ndarray, box: tuple[float, float, float, float], radius: float
 ) -> np.ndarray:
-    """Rows [top, top + rows) of the shape's coverage (0-1) of each pixel."""
+    """Samples inside the rectangle ``box`` (left, top, right, bottom) with rounded corners."""
+    left, top, right, bottom = box
+    inside = (xs >= left) & (xs <= right) & (ys >= top) & (ys <= bottom)
+    if radius > 0:
+        dx = np.maximum(np.maximum(left + radius - xs, xs - right + radius), 0.0)
+        dy = np.maximum(np.maximum(top + radius - ys, ys - bottom + radius), 0.0)
+        inside &= dx * dx + dy * dy <= radius * radius
+    return inside
+
+
+def _ellipse(xs: np.ndarray, ys: np.ndarray, size: tuple[int, int], inset: float) -> np.ndarray:
+    """Samples inside the ellipse inscribed in the box, shrunk by ``inset`` all round."""
+    rx, ry = size[0] / 2 - inset, size[1] / 2 - inset
+    if rx <= 0 or ry <= 0:
+        return np.zeros((ys.shape[0], xs.shape[1]), dtype=bool)
+    inside: np.ndarray = ((xs - size[0] / 2) / rx) ** 2 + ((ys - size[1] / 2) / ry) ** 2 <= 1.0
+    return inside
+
+
+def _polygon(xs: np.ndarray, ys: np.ndarray, corners: Sequence[Point]) -> np.ndarray:
+    """Samples inside the polygon (even-odd rule), by scanlines through the samples' centres:
+    the crossings of each row with the edges (half-open, so a corner counts once), paired."""
+    columns = xs.shape[1]
+    points = np.asarray(corners, dtype=np.float64)
+    x0, y0 = points[:, 0], points[:, 1]
+    x1, y1 = np.roll(x0, -1), np.roll(y0, -1)
+    crosses = (np.minimum(y0, y1) <= ys) & (ys < np.maximum(y0, y1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        at = np.where(crosses, x0 + (ys - y0) * (x1 - x0) / (y1 - y0), np.inf)
+    at.sort(axis=1)
+    if at.shape[1] % 2:
+        at = np.concatenate([at, np.full((at.shape[0], 1), np.inf)], axis=1)
+    # The first sample whose centre is at or right of each crossing.
+    first = np.clip(np.ceil(at * SCALE - 0.5), 0, columns).astype(np.int64)
+    marks = np.zeros((at.shape[0], columns + 1), dtype=np.int32)
+    rows = np.broadcast_to(np.arange(at.shape[0])[:, None], first[:, 0::2].shape)
+    np.add.at(marks, (rows, first[:, 0::2]), 1)
+    np.add.at(marks, (rows, first[:, 1::2]), -1)
+    inside: np.ndarray = np.cumsum(marks[:, :columns], axis=1) > 0
+    return inside
+
+
+def _capsule(xs: np.ndarray, ys: np.ndarray, a: Point, b: Point, reach: float) -> np.ndarray:
+    """Samples within ``reach`` of the segment from ``a`` to ``b``."""
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    t = np.clip(((xs - a[0]) * dx + (ys - a[1]) * dy) / (dx * dx + dy * dy), 0.0, 1.0)
+    near: np.ndarray = (xs - a[0] - t * dx) ** 2 + (ys - a[1] - t * dy) ** 2 <= reach * reach
+    return near
+
+
+def _polygon_edge(
+    outline: Outline, size: tuple[int, int], top: int, rows: int, width: float
+) -> np.ndarray:
+    """Samples within ``width`` of a polygon's edges, either side (Pillow's wide lines with
+    round joints: their cost grows with the edges' length, not with their number times the
+    box)."""
     mask = Image.new("L", (size[0] * SCALE, rows * SCALE), 0)
-    _trace(ImageDraw.Draw(mask), outline, size, top, stroke)
-    small = mask.resize((size[0], rows), Image.Resampling.BOX)
-    return np.asarray(small, dtype=np.float32) / 255.0
+    corners = [(x * SCALE - 0.5, (y - top) * SCALE - 0.5) for x, y in outline.points]
+    path = [*corners, corners[0], corners[1]]
+    ImageDraw.Draw(mask).line(path, fill=255, width=max(1, round(2 * width * SCALE)), joint="curve")
+    return np.asarray(mask) > 0
+
+
+def _masks(
+    outline: Outline, size: tuple[int, int], top: int, rows: int, stroke: float
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Samples of output rows [top, top + rows): inside the shape, and inside its stroke."""
+    xs, ys = _grid(size, top, rows)
+    w, h = size
+    edge = None
+    if outline.kind == "rect":
+        radius = min(outline.radius, w / 2, h / 2)
+        whole = _rounded(xs, ys, (0, 0, w, h), radius)
+        if stroke > 0:
+            inner = (stroke, stroke, w - stroke, h - stroke)
+            edge = whole & ~_rounded(xs, ys, inner, max(0.0, radius - stroke))
+    elif outline.kind in ("circle", "ellipse"):
+        whole = _ellipse(xs, ys, size, 0.0)
+        if stroke > 0:
+            edge = whole & ~_ellipse(xs, ys, size, stroke)
+    elif outline.kind == "polygon":
+        whole = _polygon(xs, ys, outline.points)
+        if stroke > 0:
+            edge = whole & _polygon_edge(outline, size, top, rows, stroke)
+    elif outline.cap == "round":
+        a, b = outline.points
+        whole = _capsule(xs, ys, a, b, outline.thickness / 2)
+    else:
+        whole = _polygon(xs, ys, _line_parts(outline)[0])
+    return whole, edge
+
+
+def _coverage(mask: np.ndarray) -> np.ndarray:
+    """The share of each pixel's SCALE×SCALE samples that are set."""
+    rows, columns = mask.shape[0] // SCALE, mask.shape[1] // SCALE
+    blocks = mask.reshape(rows, SCALE, columns, SCALE)
+    share: np.ndarray = blocks.sum(axis=(1, 3), dtype=np.float32) / (SCALE * SCALE)
+    return share
 
 
 def _rgba(color: str) -> np.ndarray:
@@ -164,10 +237,12 @@ def draw_shape(
         fill_color = _rgba(fill) if fill else np.zeros(4, dtype=np.float32)
     stroke_color = _rgba(stroke[0]) if stroke else np.zeros(4, dtype=np.float32)
     out = np.zeros((height, width, 4), dtype=np.uint8)
-    for top in range(0, height, BAND_ROWS):
-        rows = min(BAND_ROWS, height - top)
-        whole = _coverage(outline, size, top, rows)
-        edge = _coverage(outline, size, top, rows, stroke[1]) if stroke else np.zeros_like(whole)
+    band = max(1, min(BAND_ROWS, BAND_SAMPLES // (width * SCALE * SCALE)))
+    for top in range(0, height, band):
+        rows = min(band, height - top)
+        inside, stroked = _masks(outline, size, top, rows, stroke[1] if stroke else 0.0)
+        whole = _coverage(inside)
+        edge = _coverage(stroked) if stroked is not None else np.zeros_like(whole)
         inner = np.clip(whole - edge, 0.0, 1.0)
         paint = (
             fill_pixels[top : top + rows].astype(np.float32)
