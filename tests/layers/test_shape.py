@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ import numpy as np
 
 from engine.layers import type_of
 from engine.pipeline import prepare, render_spec, render_still
+from engine.resolved import with_files
 from tests.conftest import SpecWriter
 from tests.media import frame
 
@@ -292,6 +294,18 @@ def test_the_drawing_is_cached_by_content(write_spec: SpecWriter) -> None:
     )
     _, a, b, c = prepare(spec).resolved.scenes[0].layers
     assert a.src == b.src and a.src != c.src and a.src.is_file()
+
+
+def test_a_resolved_shape_travels_to_farm_workers(write_spec: SpecWriter, tmp_path: Path) -> None:
+    """Workers get the resolved spec pickled, with its files renamed (engine.resolved)."""
+    layers = shape("shape: ellipse, width: 30, height: 20, fill: red")
+    overlay = "overlays:\n  - {type: shape, shape: circle, height: 9, fill: blue}\n"
+    resolved = prepare(write_spec(HEAD + scene(layers) + overlay)).resolved
+    assert pickle.loads(pickle.dumps(resolved)) == resolved
+    moved = with_files(resolved, lambda path, kind, members: tmp_path / path.name)
+    assert moved.scenes[0].layers[1].src == tmp_path / resolved.scenes[0].layers[1].src.name
+    assert moved.overlays[0].image == tmp_path / resolved.overlays[0].image.name
+    assert resolved.overlays[0].size == resolved.overlays[0].shown == (9, 9)
 
 
 def reelspec(*args: str | Path) -> subprocess.CompletedProcess[str]:
