@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Union
 
 from pydantic import Field
 
-from engine.layers import color, generator, gradient, image, image_sequence, text, video
+from engine.layers import color, generator, gradient, image, image_sequence, shape, text, video
 from engine.layers.base import LayerType
 
 #: Every layer type, in the order the spec's documentation lists them.
@@ -25,6 +25,7 @@ TYPES: tuple[LayerType, ...] = (
     image_sequence.TYPE,
     text.TYPE,
     generator.TYPE,
+    shape.TYPE,
 )
 
 #: The type that draws burned-in captions (text overlays made of subtitle cues).
