@@ -99,10 +99,10 @@ def render_chunk(
     job: str | None = None,
 ) -> Chunk:
     """Render frames [f0, f1) (or the whole video, with sound, when ``window`` is None)."""
-    base = scratch_root() / job if job and _JOB.match(job) else Path(tempfile.gettempdir())
-    base.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="reelspec-chunk-", dir=base) as folder:
-        root = Path(folder)
+    in_job = bool(job and _JOB.match(job))
+    base = scratch_root() / str(job) if in_job else Path(tempfile.gettempdir())
+    root = _chunk_folder(base)
+    try:
         for name, data in blobs.items():
             target = root / name
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -111,3 +111,24 @@ def render_chunk(
         plan = compile_plan(resolved, window, audio=audio)
         render(plan, resolved.output_path, write_manifest=False, frames=MODEL_FRAMES)
         return Chunk(resolved.output_path.read_bytes(), f"{socket.gethostname()}:{os.getpid()}")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+        if in_job:
+            # The job's folder goes with its last chunk on this machine: a chunk that was
+            # already running (or just starting) when a failed job's client cleaned the
+            # workers would otherwise leave it behind. rmdir only removes it when empty.
+            with contextlib.suppress(OSError):
+                base.rmdir()
+
+
+def _chunk_folder(base: Path) -> Path:
+    """A fresh folder for one chunk inside ``base``, made even if another chunk's cleanup
+    removes an empty ``base`` at the same moment."""
+    for _ in range(3):
+        base.mkdir(parents=True, exist_ok=True)
+        try:
+            return Path(tempfile.mkdtemp(prefix="reelspec-chunk-", dir=base))
+        except FileNotFoundError:
+            continue
+    base.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="reelspec-chunk-", dir=base))
