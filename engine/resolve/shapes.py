@@ -23,8 +23,7 @@ from PIL import Image, ImageDraw
 from engine.cache import cached_file, content_key
 from engine.errors import MediaError
 from engine.resolve.gradient import draw_gradient
-from engine.resolve.limits import max_card_pixels
-from engine.resolve.text_card import MAX_CARD_SIDE, MIN_FRAME_CARD_PIXELS
+from engine.resolve.text_card import MAX_CARD_SIDE, drawn_pixel_limit
 from engine.spec.common import color_rgba
 
 #: Samples per pixel along each side.
@@ -96,11 +95,7 @@ def check_box(size: tuple[int, int], frame: tuple[int, int]) -> None:
     PIXELS, and four times the frame (no more of it can be seen), at least
     MIN_FRAME_CARD_PIXELS; and MAX_CARD_SIDE a side."""
     width, height = size
-    limit, why = max_card_pixels(), "REELSPEC_MAX_CARD_PIXELS"
-    relative = max(4 * frame[0] * frame[1], MIN_FRAME_CARD_PIXELS)
-    if relative < limit:
-        limit = relative
-        why = f"four times the {frame[0]}x{frame[1]} frame, at least {MIN_FRAME_CARD_PIXELS:,}"
+    limit, why = drawn_pixel_limit(frame)
     if width * height > limit or max(width, height) > MAX_CARD_SIDE:
         raise MediaError(
             f"the shape would be drawn {width}x{height} pixels ({width * height:,} in all), over "

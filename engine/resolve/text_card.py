@@ -53,19 +53,26 @@ MIN_FRAME_CARD_PIXELS = 2048 * 2048
 MAX_CARD_SIDE = 32_768
 
 
+def drawn_pixel_limit(frame: tuple[int, int] | None) -> tuple[int, str]:
+    """The most pixels a picture drawn for ``frame`` (a text card, a shape) may have, and
+    why: REELSPEC_MAX_CARD_PIXELS, or four times the frame when that is less, at least
+    MIN_FRAME_CARD_PIXELS."""
+    limit, why = max_card_pixels(), "REELSPEC_MAX_CARD_PIXELS"
+    if frame is not None:
+        relative = max(4 * frame[0] * frame[1], MIN_FRAME_CARD_PIXELS)
+        if relative < limit:
+            limit = relative
+            why = f"four times the {frame[0]}x{frame[1]} frame, at least {MIN_FRAME_CARD_PIXELS:,}"
+    return limit, why
+
+
 def check_card_size(width: int, height: int, frame: tuple[int, int] | None = None) -> None:
     """Refuse (rather than crop, or ask Pillow for gigabytes) a card over the pixel limit:
     REELSPEC_MAX_CARD_PIXELS, and four times the frame it is drawn for (twice its width and
     height: no more of a card can ever be seen, and drawing, blurring a shadow and
     compositing cost time in proportion to the pixels), but never less than
     MIN_FRAME_CARD_PIXELS."""
-    limit = max_card_pixels()
-    why = "REELSPEC_MAX_CARD_PIXELS"
-    if frame is not None:
-        relative = max(4 * frame[0] * frame[1], MIN_FRAME_CARD_PIXELS)
-        if relative < limit:
-            limit = relative
-            why = f"four times the {frame[0]}x{frame[1]} frame, at least {MIN_FRAME_CARD_PIXELS:,}"
+    limit, why = drawn_pixel_limit(frame)
     if width * height > limit or max(width, height) > MAX_CARD_SIDE:
         raise MediaError(
             f"the text would be drawn {width}x{height} pixels ({width * height:,} in all), "
