@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import Discriminator, Field, Tag, ValidationInfo, field_validator, model_validator
 
 from engine.compile.geometry import anchor_xy
-from engine.compile.graph import f
-from engine.compile.pictures import LayerStream
+from engine.compile.pictures import LayerStream, drawn_sprite
 from engine.layers.base import LayerType, PathKey
 from engine.resolved import Mover, ResolvedLayer
 from engine.spec.common import MAX_LENGTH_PX, MAX_RADIUS, Color, Model, Placed, color_rgba
@@ -216,13 +215,7 @@ class ShapeType(LayerType):
         return _draw(ctx, path, spec)
 
     def compile(self, ctx: SceneContext, layer: ResolvedShape) -> LayerStream:
-        spec = layer.spec
-        x, y = anchor_xy(
-            spec.position, ctx.canvas.size, layer.size, spec.margin, spec.offset, spec.x, spec.y
-        )
-        return LayerStream(
-            "", full=False, x=x, y=y, opaque=False, src=str(layer.src), prep=(f("format", "rgba"),)
-        )
+        return drawn_sprite(ctx, layer.spec, layer.size, str(layer.src))
 
     def covers_frame(self, layer: ResolvedShape, default_fit: str) -> bool:
         return layer.covers

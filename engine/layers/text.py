@@ -9,9 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field
 
-from engine.compile.geometry import anchor_xy
-from engine.compile.graph import f
-from engine.compile.pictures import LayerStream
+from engine.compile.pictures import LayerStream, drawn_sprite
 from engine.layers.base import LayerType, PathKey
 from engine.resolved import Mover, ResolvedLayer
 from engine.spec.common import MAX_WORD_CHARS, Placed, TextStyle
@@ -74,13 +72,7 @@ class TextType(LayerType):
         )  # fmt: skip
 
     def compile(self, ctx: SceneContext, layer: ResolvedText) -> LayerStream:
-        spec = layer.spec
-        x, y = anchor_xy(
-            spec.position, ctx.canvas.size, layer.size, spec.margin, spec.offset, spec.x, spec.y
-        )
-        return LayerStream(
-            "", full=False, x=x, y=y, opaque=False, src=str(layer.src), prep=(f("format", "rgba"),)
-        )
+        return drawn_sprite(ctx, layer.spec, layer.size, str(layer.src))
 
 
 TYPE = TextType()
