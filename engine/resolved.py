@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from engine.animation import Animation
     from engine.spec.models import AudioTrack, Transition
     from engine.spec.output import Output
 
@@ -114,6 +115,8 @@ class Window:
     fade_in: Fraction = Fraction(0)
     fade_out: Fraction = Fraction(0)
     opacity: float = 1.0
+    #: How it moves, frame by frame (None: it stays put).
+    animation: Animation | None = None
 
     @property
     def frames(self) -> int:
@@ -127,6 +130,7 @@ class Window:
             and not self.fade_in
             and not self.fade_out
             and self.opacity == 1.0
+            and self.animation is None
         )
 
 
@@ -202,6 +206,7 @@ class ResolvedOverlay:
     end_frame: int
     fade_in: Fraction
     fade_out: Fraction
+    animation: Animation | None = None
 
 
 @dataclass(frozen=True)

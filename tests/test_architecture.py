@@ -228,18 +228,22 @@ def test_rooms_import_only_downhill() -> None:
         # Plain data and facts: the resolved spec, exact time, codecs, feed descriptions.
         "resolved": set(),
         "timebase": set(),
+        # Curves, and animations placed on frames: arithmetic over plain data.
+        "easing": set(),
+        "animation": {"easing"},
         "codecs": {"errors"},
         "feeds": set(),
         "env": {"errors"},
         # Processes (ffmpeg, probing, speech, frame decoding): the one place that starts them.
         "proc": {"errors", "resolved", "env", "paths"},
-        "spec": {"layers", "errors", "codecs", "timebase", "paths", "env"},
+        "spec": {"layers", "errors", "codecs", "timebase", "paths", "env", "easing"},
         "gan": {"errors", "feeds", "spec", "cache", "proc", "publish", "env"},
         "resolve": {
             *("spec", "layers", "resolved", "proc", "cache", "timebase", "errors"),
-            *("paths", "env", "gan"),
+            *("paths", "env", "gan", "animation"),
         },
-        "compile": {"spec", "layers", "resolved", "codecs", "feeds", "timebase", "errors"},
+        "compile": {"spec", "layers", "resolved", "codecs", "feeds", "timebase", "errors"}
+        | {"animation"},
         "run": {"compile", "proc", "errors", "codecs", "feeds", "timebase", "paths", "env"}
         | {"publish"},
     }

@@ -23,6 +23,12 @@ def cover_size(w: int, h: int, width: int, height: int) -> tuple[int, int]:
     return max(width, math.ceil(w * scale)), max(height, math.ceil(h * scale))
 
 
+def fixed(value: object) -> int | None:
+    """A placement's x or y when it is a number; None when it is keyframes (or not given):
+    the anchor places the layer, and its animation moves it from there."""
+    return int(value) if isinstance(value, (int, float)) else None
+
+
 def anchor_xy(
     anchor: str,
     frame: tuple[int, int],

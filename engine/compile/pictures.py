@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from engine.compile.geometry import anchor_xy, contain_size, cover_size
+from engine.compile.geometry import anchor_xy, contain_size, cover_size, fixed
 from engine.compile.graph import Filter, GraphBuilder, f, num
 from engine.feeds import Feed, rawvideo_options
 from engine.spec.common import color_rgba
@@ -62,15 +62,25 @@ class LayerStream:
     #: Sprites: the picture file and the filters that prepare it (scale, rgba).
     src: str | None = None
     prep: tuple[Filter, ...] = ()
+    #: A sprite's size as placed (None: the frame's); motion turns and scales about its centre.
+    size: tuple[int, int] | None = None
 
 
 def drawn_sprite(ctx: SceneContext, placed: Any, size: tuple[int, int], src: str) -> LayerStream:
     """A picture drawn while resolving (a text card, a shape), placed by its layer's anchor,
     margin, offset or x/y at its own size, with its transparency."""
     x, y = anchor_xy(
-        placed.position, ctx.canvas.size, size, placed.margin, placed.offset, placed.x, placed.y
+        placed.position,
+        ctx.canvas.size,
+        size,
+        placed.margin,
+        placed.offset,
+        fixed(placed.x),
+        fixed(placed.y),
     )
-    return LayerStream("", full=False, x=x, y=y, opaque=False, src=src, prep=(f("format", "rgba"),))
+    return LayerStream(
+        "", full=False, x=x, y=y, opaque=False, src=src, prep=(f("format", "rgba"),), size=size
+    )
 
 
 def ffcolor(color: str) -> str:

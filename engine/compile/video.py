@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from engine.compile.geometry import anchor_xy
+from engine.animation import Animation
+from engine.compile.geometry import anchor_xy, fixed
 from engine.compile.graph import Filter, GraphBuilder, f, num
+from engine.compile.motion import by_frame, placement
 from engine.compile.pictures import (
     Canvas,
     LayerStream,
@@ -40,10 +42,12 @@ class Visibility:
     opacity: float = 1.0
     #: Frames of the sprite's own life cut off at its start (it began before the window).
     skip: int = 0
+    animation: Animation | None = None
 
     def plain(self, scene_frames: int) -> bool:
         return (
-            self.start == 0
+            self.animation is None
+            and self.start == 0
             and self.frames >= scene_frames
             and not self.fade_in
             and not self.fade_out
@@ -51,7 +55,7 @@ class Visibility:
         )
 
 
-def overlay_filters(canvas: Canvas, x: int, y: int) -> list[Filter]:
+def overlay_filters(canvas: Canvas, x: int | str, y: int | str) -> list[Filter]:
     """``overlay`` that keeps the main picture in the canvas format.
 
     Without the ``format`` after it, ffmpeg's format negotiation may carry an alpha plane
@@ -64,11 +68,26 @@ def overlay_filters(canvas: Canvas, x: int, y: int) -> list[Filter]:
     ]
 
 
-def timed(g: GraphBuilder, stream: LayerStream, when: Visibility, fps: Fraction) -> str:
-    """Give a layer stream its time window, fades and opacity, with alpha where needed.
+@dataclass(frozen=True)
+class Timed:
+    """A layer stream with its time window applied, and where to put it: a fixed corner, or
+    per-frame expressions when it moves."""
+
+    label: str
+    x: int | str
+    y: int | str
+
+
+def timed(g: GraphBuilder, stream: LayerStream, when: Visibility, canvas: Canvas) -> Timed:
+    """Give a layer stream its time window, fades, opacity and motion, with alpha where needed.
 
     A full-frame stream already spans its scene, so the visible frames are cut out of it; a
-    sprite's frames are made for exactly as long as it shows."""
+    sprite's frames are made for exactly as long as it shows. Motion filters work on the
+    layer's own frames (from its first, before a window's cut); its corner is given per frame
+    of the stream it is laid on."""
+    # Long on purpose: the order of these steps is the point (motion before the window's
+    # cut, fades after the opacity), and splitting it would scatter that order.
+    fps = canvas.fps
     filters: list[Filter] = []
     if stream.full:
         source = stream.label
@@ -76,12 +95,31 @@ def timed(g: GraphBuilder, stream: LayerStream, when: Visibility, fps: Fraction)
             f("trim", start_frame=when.start or None, end_frame=when.start + when.frames),
             f("setpts", "PTS-STARTPTS"),
         ]
-        if when.fade_in or when.fade_out or when.opacity < 1.0:
+        if when.fade_in or when.fade_out or when.opacity < 1.0 or when.animation:
             filters.append(f("format", "yuva420p"))
         life = when.frames
     else:
         life = when.frames + when.skip
         source = sprite_frames(g, stream, life, fps)
+    x: int | str = stream.x
+    y: int | str = stream.y
+    if when.animation is not None:
+        size = stream.size or canvas.size
+        moved = placement(
+            when.animation,
+            life,
+            (stream.x, stream.y),
+            size,
+            canvas.size,
+            fps,
+            "yuva420p" if stream.full else "rgba",
+        )
+        filters += moved.filters
+        # The corner is read on the frames below: this layer's frame k is their frame
+        # start + k - skip.
+        shown = slice(when.skip, life)
+        x = by_frame(moved.x[shown], fps, when.start)
+        y = by_frame(moved.y[shown], fps, when.start)
     if when.opacity < 1.0:
         filters.append(f("lut", c3=f"val*{num(when.opacity)}"))
     # ffmpeg's fade ramps on time: frame counts would round a 7.5-frame fade to 8.
@@ -96,8 +134,8 @@ def timed(g: GraphBuilder, stream: LayerStream, when: Visibility, fps: Fraction)
     if when.start:
         filters.append(f("setpts", f"PTS+{when.start}"))
     if not filters:
-        return source
-    return g.one([source], filters)
+        return Timed(source, x, y)
+    return Timed(g.one([source], filters), x, y)
 
 
 def compile_scene(
@@ -112,7 +150,7 @@ def compile_scene(
         shown_frames = (a, max(a + 1, min(frames, window[1] - scene.first_frame)))
     ctx = SceneContext(g, canvas, frames, scene.background, scene.fit, shown_frames)
     shown = [
-        Visibility(w.start, w.frames, w.fade_in, w.fade_out, w.opacity)
+        Visibility(w.start, w.frames, w.fade_in, w.fade_out, w.opacity, animation=w.animation)
         for w in (layer.window for layer in scene.layers)
     ]
     # Layers under the topmost one that covers the whole frame for the whole scene are never
@@ -133,12 +171,11 @@ def compile_scene(
             continue
         if base is None:
             base = color_frames(g, canvas, frames, scene.background)
-        label = (
-            stream.label
-            if (stream.full and when.plain(frames))
-            else timed(g, stream, when, canvas.fps)
-        )
-        base = g.one([base, label], overlay_filters(canvas, stream.x, stream.y))
+        if stream.full and when.plain(frames):
+            placed = Timed(stream.label, stream.x, stream.y)
+        else:
+            placed = timed(g, stream, when, canvas)
+        base = g.one([base, placed.label], overlay_filters(canvas, placed.x, placed.y))
     assert base is not None
     return base
 
@@ -231,7 +268,6 @@ def add_overlays(
     window: tuple[int, int],
 ) -> str:
     """Overlays on the absolute timeline, on the stream of frames ``window`` = [f0, f1)."""
-    fps = canvas.fps
     window_start, window_end = window
     for item in overlays:
         start_frame, end_frame = item.start_frame, item.end_frame
@@ -240,7 +276,25 @@ def add_overlays(
         filters = [f("format", "rgba")]
         if item.shown != item.size:
             filters.insert(0, f("scale", *item.shown, flags="lanczos"))
-        sprite = LayerStream("", full=False, src=str(item.image), prep=tuple(filters))
+        place = item.overlay
+        x, y = anchor_xy(
+            place.position,
+            canvas.size,
+            item.shown,
+            place.margin,
+            place.offset,
+            fixed(place.x),
+            fixed(place.y),
+        )
+        sprite = LayerStream(
+            "",
+            full=False,
+            x=x,
+            y=y,
+            src=str(item.image),
+            prep=tuple(filters),
+            size=item.shown,
+        )
         skip = max(0, window_start - start_frame)
         when = Visibility(
             start=max(0, start_frame - window_start),
@@ -249,13 +303,10 @@ def add_overlays(
             fade_out=item.fade_out,
             opacity=item.opacity,
             skip=skip,
+            animation=item.animation,
         )
-        label = timed(g, sprite, when, fps)
-        place = item.overlay
-        x, y = anchor_xy(
-            place.position, canvas.size, item.shown, place.margin, place.offset, place.x, place.y
-        )
-        main = g.one([main, label], overlay_filters(canvas, x, y))
+        placed = timed(g, sprite, when, canvas)
+        main = g.one([main, placed.label], overlay_filters(canvas, placed.x, placed.y))
     return main
 
 

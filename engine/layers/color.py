@@ -8,14 +8,15 @@ from typing import TYPE_CHECKING, Literal
 from engine.compile.pictures import LayerStream, color_frames, opaque_colors
 from engine.layers.base import LayerType, PathKey
 from engine.resolved import ResolvedLayer
-from engine.spec.common import Color, Model
+from engine.spec.animation import Moving
+from engine.spec.common import Color
 
 if TYPE_CHECKING:
     from engine.compile.pictures import SceneContext
     from engine.resolve.context import ResolveContext
 
 
-class ColorLayer(Model):
+class ColorLayer(Moving):
     type: Literal["color"]
     color: Color = "#000000"
 

@@ -12,14 +12,15 @@ from pydantic import Field
 from engine.compile.pictures import LayerStream, canonical, hold, opaque_colors, still_input
 from engine.layers.base import LayerType, PathKey
 from engine.resolved import Mover, ResolvedLayer
-from engine.spec.common import Color, Model
+from engine.spec.animation import Moving
+from engine.spec.common import Color
 
 if TYPE_CHECKING:
     from engine.compile.pictures import SceneContext
     from engine.resolve.context import ResolveContext
 
 
-class GradientLayer(Model):
+class GradientLayer(Moving):
     type: Literal["gradient"]
     kind: Literal["linear", "radial"] = "linear"
     colors: list[Color] = Field(min_length=2, max_length=16)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from engine.compile.geometry import anchor_xy
+from engine.compile.geometry import anchor_xy, fixed
 from engine.compile.graph import f, num
 from engine.compile.pictures import (
     LayerStream,
@@ -23,7 +23,8 @@ from engine.compile.pictures import (
 )
 from engine.layers.base import LayerType, PathKey
 from engine.resolved import MediaInfo, Mover, ResolvedLayer
-from engine.spec.common import MAX_LENGTH_PX, Background, PathStr, Placed, PlacedFit
+from engine.spec.animation import PlacedMoving
+from engine.spec.common import MAX_LENGTH_PX, Background, PathStr, PlacedFit
 from engine.spec.parts import Pan, Timed, Timing, Zoom
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from engine.resolve.context import ResolveContext
 
 
-class ImageLayer(Timed, Placed):
+class ImageLayer(Timed, PlacedMoving):
     type: Literal["image"]
     src: PathStr
     fit: PlacedFit | None = Field(
@@ -45,16 +46,14 @@ class ImageLayer(Timed, Placed):
     width: int | None = Field(
         None, gt=0, le=MAX_LENGTH_PX, description="With fit 'none': scale to this width."
     )
-    opacity: float = Field(1.0, ge=0, le=1)
 
 
-class ImageOverlay(Timing, Placed):
+class ImageOverlay(Timing, PlacedMoving):
     type: Literal["image"]
     src: PathStr
     width: int | None = Field(
         None, gt=0, le=MAX_LENGTH_PX, description="Scale to this width (keeps aspect)."
     )
-    opacity: float = Field(1.0, ge=0, le=1)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,7 +124,13 @@ class ImageType(LayerType):
             scaled = (spec.width, _even_height(w, h, spec.width)) if spec.width else (w, h)
             filters = [f("scale", *scaled, flags="lanczos")] if spec.width else []
             x, y = anchor_xy(
-                spec.position, canvas.size, scaled, spec.margin, spec.offset, spec.x, spec.y
+                spec.position,
+                canvas.size,
+                scaled,
+                spec.margin,
+                spec.offset,
+                fixed(spec.x),
+                fixed(spec.y),
             )
             return LayerStream(
                 "",
@@ -135,6 +140,7 @@ class ImageType(LayerType):
                 opaque=False,
                 src=str(layer.src),
                 prep=(*filters, f("format", "rgba")),
+                size=scaled,
             )
         source = still_input(ctx.g, str(layer.src), canvas.fps)
         opaque = not has_alpha(layer.media)

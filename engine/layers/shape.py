@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, ValidationInfo, field_validator, model_validator
 
-from engine.compile.geometry import anchor_xy
+from engine.compile.geometry import anchor_xy, fixed
 from engine.compile.pictures import LayerStream, drawn_sprite
 from engine.layers.base import LayerType, PathKey
 from engine.resolved import Mover, ResolvedLayer
-from engine.spec.common import MAX_LENGTH_PX, MAX_RADIUS, Color, Model, Placed, color_rgba
+from engine.spec.animation import PlacedMoving
+from engine.spec.common import MAX_LENGTH_PX, MAX_RADIUS, Color, Model, color_rgba
 from engine.spec.parts import Timed, Timing
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class ShapeStroke(Model):
     width: float = Field(2.0, gt=0, le=MAX_RADIUS, description="Pixels (inside the outline).")
 
 
-class _Shape(Placed):
+class _Shape(PlacedMoving):
     """What every shape, layer or overlay, is made of. The box's keys are ``width`` and
     ``height`` in the spec; the attributes have other names because an overlay's ``width``
     means "scale the picture to this width" to the overlay placer, and a shape is drawn at
@@ -84,7 +85,6 @@ class _Shape(Placed):
     stroke: ShapeStroke | None = Field(
         None, description="An outline inside the edge; a line's look."
     )
-    opacity: float = Field(1.0, ge=0, le=1)
 
     @field_validator("radius", "points", "cap", "fill")
     @classmethod
@@ -202,7 +202,9 @@ class ShapeType(LayerType):
         if drawn is None:
             return None
         src, size = drawn
-        x, y = anchor_xy(spec.position, ctx.frame, size, spec.margin, spec.offset, spec.x, spec.y)
+        x, y = anchor_xy(
+            spec.position, ctx.frame, size, spec.margin, spec.offset, fixed(spec.x), fixed(spec.y)
+        )
         whole = x <= 0 and y <= 0 and x + size[0] >= ctx.frame[0] and y + size[1] >= ctx.frame[1]
         square = spec.shape == "rect" and spec.radius < 1 / 4  # corners drawn whole
         return ResolvedShape(

@@ -8,6 +8,7 @@ from typing import Any
 
 from engine.layers import type_of
 from engine.layers.base import PathKey
+from engine.resolve.animation import animation_of, static_opacity
 from engine.resolve.context import ResolveContext
 from engine.resolved import ResolvedOverlay
 from engine.timebase import exact, frame_at
@@ -54,14 +55,18 @@ def placed_overlay(
     image, size = drawn
     width = getattr(overlay, "width", None)
     shown = (width, max(2, round(size[1] * width / size[0] / 2) * 2)) if width else size
+    first = frame_at(start, fps)
+    # Its own frame 0 is the video's frame ``first``; keyframe times are the video's.
+    animation = animation_of(overlay, -Fraction(first), start * fps - first, end * fps - first, fps)
     return ResolvedOverlay(
         overlay=overlay,
         image=image,
         size=size,
         shown=shown,
-        opacity=float(getattr(overlay, "opacity", 1.0)),
-        start_frame=frame_at(start, fps),
+        opacity=static_opacity(overlay),
+        start_frame=first,
         end_frame=frame_at(end, fps),
         fade_in=fade_in * fps,
         fade_out=fade_out * fps,
+        animation=animation,
     )

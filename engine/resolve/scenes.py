@@ -8,6 +8,7 @@ from dataclasses import replace
 from fractions import Fraction
 
 from engine.layers import type_of
+from engine.resolve.animation import animation_of, static_opacity
 from engine.resolve.context import ResolveContext
 from engine.resolved import ResolvedLayer, ResolvedNarration, ResolvedScene, Window
 from engine.spec.parts import Timed
@@ -143,20 +144,29 @@ def _windows_and_speech(scene: ResolvedScene, fps: Fraction, rate: int) -> Resol
 
 def _window(layer: ResolvedLayer, scene: ResolvedScene, fps: Fraction) -> Window:
     frames = scene.frames
-    opacity = float(getattr(layer.spec, "opacity", 1.0))
-    if not isinstance(layer.spec, Timed):
-        return Window(0, frames, opacity=opacity)
-    timing = layer.spec
-    begins = frame_at(scene.start + exact(timing.start), fps) - scene.first_frame
-    first = min(frames - 1, max(0, begins))
-    last = frames
-    if timing.end is not None:
-        at = frame_at(scene.start + exact(timing.end), fps) - scene.first_frame
-        last = min(frames, max(first + 1, at))
+    spec = layer.spec
+    opacity = static_opacity(spec)
+    start, end = scene.start, scene.end
+    if isinstance(spec, Timed):
+        start = scene.start + exact(spec.start)
+        end = scene.start + exact(spec.end) if spec.end is not None else scene.end
+    first, last = 0, frames
+    if isinstance(spec, Timed):
+        first = min(frames - 1, max(0, frame_at(start, fps) - scene.first_frame))
+        if spec.end is not None:
+            at = frame_at(end, fps) - scene.first_frame
+            last = min(frames, max(first + 1, at))
+    # The layer's own frame 0 is the scene's frame ``first``; its times count from ``start``.
+    shown_from = scene.first_frame + first
+    origin = start * fps - shown_from
+    animation = animation_of(spec, origin, origin, end * fps - shown_from, fps)
+    if not isinstance(spec, Timed):
+        return Window(0, frames, opacity=opacity, animation=animation)
     return Window(
         first,
         last,
-        fade_in=exact(timing.fade_in) * fps,
-        fade_out=exact(timing.fade_out) * fps,
+        fade_in=exact(spec.fade_in) * fps,
+        fade_out=exact(spec.fade_out) * fps,
         opacity=opacity,
+        animation=animation,
     )
