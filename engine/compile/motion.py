@@ -102,9 +102,11 @@ def placement(
         side = _even_up(math.hypot(w, h))
         box = (side, side)
         radians = [round(math.radians(s.rotation), 6) for s in states]
+        # Fill with transparent black: rotate's "none" paints nothing, so the corners kept
+        # whatever a reused frame buffer held (earlier angles smeared into later frames).
         filters += [
             f("format", alpha_format),
-            f("rotate", a=by_frame(radians, fps), ow=side, oh=side, c="none"),
+            f("rotate", a=by_frame(radians, fps), ow=side, oh=side, c="black@0"),
         ]
     levels = [0 if s.scale == 0 else round(s.opacity * 255) for s in states]
     if any(level < 255 for level in levels):
