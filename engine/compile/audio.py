@@ -4,12 +4,15 @@ the picture ends."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+from itertools import pairwise
+
 from engine.compile.graph import Filter, GraphBuilder, f, num
-from engine.compile.sounds import FRESH_PTS, Sounds
+from engine.compile.sounds import FRESH_PTS, Crossfade, Sounds
 from engine.layers import type_of
 from engine.resolved import ResolvedAudio, ResolvedScene, ResolvedSpec
 from engine.spec.models import Duck
-from engine.timebase import frames_to_samples
+from engine.timebase import exact, frames_to_samples, sample_at
 
 
 def _narration(sounds: Sounds, scene: ResolvedScene) -> str | None:
@@ -84,6 +87,34 @@ def _duck_envelope(resolved: ResolvedSpec, duck: Duck) -> str | None:
     return f"1-{num(1 - floor)}*{weight}"
 
 
+#: ``afade`` curves by the names a transition's ``audio.curve`` takes.
+AFADE_CURVES = {"qsin": "qsin", "equal-power": "qsin", "tri": "tri", "hsin": "hsin",
+                "exp": "exp", "log": "log"}  # fmt: skip
+
+
+def crossfades(
+    resolved: ResolvedSpec, fps: Fraction, rate: int
+) -> dict[int, tuple[Crossfade | None, Crossfade | None]]:
+    """Every transition whose sound crossfades, by scene index: (into, out of) the scene. The
+    ramp starts on the incoming scene's first sample (where its clips' sound starts) and lasts
+    the transition's exact duration, rounded once to samples: a ramp, not a place, so a
+    transition the timeline rounds to fewer frames still ramps over all of it (docs/decisions/
+    0008). Always the whole timeline's, whatever window is made."""
+    ramps: dict[int, tuple[Crossfade | None, Crossfade | None]] = {}
+    for before, scene in pairwise(resolved.scenes):
+        transition = scene.transition
+        if transition is None or transition.audio == "cut":
+            continue
+        ramp = Crossfade(
+            frames_to_samples(scene.first_frame, fps, rate),
+            sample_at(exact(transition.duration), rate),
+            AFADE_CURVES[transition.audio.curve],
+        )
+        ramps[before.index] = (ramps.get(before.index, (None, None))[0], ramp)
+        ramps[scene.index] = (ramp, None)
+    return ramps
+
+
 def compile_audio(g: GraphBuilder, resolved: ResolvedSpec, window: tuple[int, int]) -> str | None:
     """The mixed sound of the frames ``window`` = [f0, f1): exactly as many samples as those
     frames last, starting at sample 0 of the window. None when nothing sounds."""
@@ -92,7 +123,7 @@ def compile_audio(g: GraphBuilder, resolved: ResolvedSpec, window: tuple[int, in
     fps = resolved.fps
     first = frames_to_samples(window[0], fps, rate)
     last = frames_to_samples(window[1], fps, rate)
-    sounds = Sounds(g, fps, rate, (first, last))
+    sounds = Sounds(g, fps, rate, (first, last), crossfades(resolved, fps, rate))
     streams: list[str] = []
     for scene in resolved.scenes:
         for layer in scene.layers:

@@ -1,5 +1,6 @@
 """What every sound source's chain is built from (clip sound, narration, music tracks): the
-output's rate, the window of samples being made, fresh timestamps, placement in samples.
+output's rate, the window of samples being made, fresh timestamps, placement in samples, and
+where clips' sound crossfades at transitions.
 
 Every source is made the same way: decoded at the output rate with fresh timestamps counted
 in samples, cut to its length in samples, then delayed by its start in samples. So a source
@@ -10,10 +11,12 @@ none), so nothing varies from run to run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from engine.compile.graph import Filter, GraphBuilder, f
+from engine.resolved import ResolvedScene
 
 #: Timestamps counted from the samples themselves. Rounded: ffmpeg evaluates N/SR/TB in
 #: floating point and truncates, so some sample counts (3003 of them in a 20 s stream at
@@ -24,14 +27,45 @@ FRESH_PTS = f("asetpts", "round(N/SR/TB)")
 
 
 @dataclass(frozen=True)
+class Crossfade:
+    """Where clips' own sound crosses a transition: samples [start, start + samples) of the
+    timeline — from the incoming scene's first sample, for the transition's exact duration —
+    over which the outgoing scene's clips fade out and the incoming scene's fade in, with
+    ``afade``'s ``curve`` (in: gain(k / samples) at sample k of the ramp; out: gain(1 - k /
+    samples); so the two always meet on the same samples)."""
+
+    start: int
+    samples: int
+    curve: str
+
+    @property
+    def end(self) -> int:
+        return self.start + self.samples
+
+    def fade(self, direction: str, origin: int) -> Filter:
+        """The ramp on a stream whose first sample is sample ``origin`` of the timeline."""
+        return f("afade", t=direction, ss=self.start - origin, ns=self.samples, curve=self.curve)
+
+
+@dataclass(frozen=True)
 class Sounds:
-    """The builder, the output's frame and sample rates, and the window of samples
-    [first, last) being made."""
+    """The builder, the output's frame and sample rates, the window of samples
+    [first, last) being made, and the crossfades at transitions: by scene index, the one
+    into the scene and the one out of it (None: a cut, no transition, or ``audio: cut``)."""
 
     g: GraphBuilder
     fps: Fraction
     rate: int
     window: tuple[int, int]
+    crossfades: Mapping[int, tuple[Crossfade | None, Crossfade | None]] = field(
+        default_factory=dict
+    )
+
+    def entering(self, scene: ResolvedScene) -> Crossfade | None:
+        return self.crossfades.get(scene.index, (None, None))[0]
+
+    def leaving(self, scene: ResolvedScene) -> Crossfade | None:
+        return self.crossfades.get(scene.index, (None, None))[1]
 
     def normal(self) -> list[Filter]:
         """The output's sample format, rate and layout, with fresh timestamps."""

@@ -210,27 +210,36 @@ class VideoType(LayerType):
     def sounds(self, sounds: Sounds, scene: ResolvedScene, layer: ResolvedVideo) -> list[str]:
         """The clip's own sound, from the scene's first frame (in step with its pictures) for
         as long as the clip plays in the scene: looped, for the whole scene; reversed, for its
-        pass of frames, backwards."""
+        pass of frames, backwards. Where a transition crossfades, it fades in over the one
+        into the scene and out over the one out of it (engine/compile/audio.py,
+        ``crossfades``)."""
+        # Long on purpose: where the sound starts and ends, how a loop or a reversal makes it,
+        # and its fades all depend on one another; split, each part would need all the others.
         spec = layer.spec
         if not self.has_sound(layer):
             return []
         fps, rate, passes = sounds.fps, sounds.rate, layer.pass_frames
+        first = Fraction(scene.first_frame) / fps
         start = frames_to_samples(scene.first_frame, fps, rate)
-        if spec.loop:
-            plays = Fraction(scene.frames) / fps
-        elif spec.reverse:
-            plays = Fraction(min(scene.frames, passes)) / fps
-        else:
-            plays = min(Fraction(scene.frames) / fps, layer.plays)
-        length = round((Fraction(scene.first_frame) / fps + plays) * sounds.rate) - start
+        shown = Fraction(scene.frames) / fps
+        # How long the clip can sound from the scene's first frame (None: for ever, looped).
+        lasts = None if spec.loop else Fraction(passes) / fps if spec.reverse else layer.plays
+        end = round((first + (shown if lasts is None else min(shown, lasts))) * rate)
+        entering, leaving = sounds.entering(scene), sounds.leaving(scene)
+        frames = scene.frames
+        if leaving is not None:
+            # A transition the timeline rounds to fewer frames than its duration: the sound
+            # plays on (by at most a frame) to the end of its fade, where the clip has it; a
+            # frame more is decoded for it, and one to spare.
+            longer = (
+                leaving.end if lasts is None else min(leaving.end, round((first + lasts) * rate))
+            )
+            if longer > end:
+                end, frames = longer, frames + 2
+        length = end - start
         if not sounds.heard(start, length):
             return []
-        index = sounds.g.add_input(str(layer.src), *input_options(layer, scene.frames, fps))
-        # A short fade where scenes cross, so a cut never clicks; over the transition when the
-        # scene enters with one.
-        # The transition's own length, as the spec wrote it: a ramp, not a place in time.
-        fade = exact(scene.transition.duration) if scene.transition else _DECLICK
-        fade_samples = min(round(fade * sounds.rate), length // 2)
+        index = sounds.g.add_input(str(layer.src), *input_options(layer, frames, fps))
         filters = [
             f(
                 "aresample",
@@ -242,7 +251,7 @@ class VideoType(LayerType):
             *atempo(spec.speed),
             *sounds.normal(),
         ]
-        if spec.loop and scene.frames > passes:
+        if spec.loop and frames > passes:
             filters += pass_sound(loop_samples(passes, fps, rate), reverse=spec.reverse)
             filters += looped_sound(scene.first_frame, passes, fps, rate)
         elif spec.reverse:
@@ -252,10 +261,24 @@ class VideoType(LayerType):
         filters.append(f("atrim", end_sample=length))
         if spec.volume != 1:
             filters.append(f("volume", spec.volume))
-        if fade_samples:
-            filters.append(f("afade", t="in", ss=0, ns=fade_samples))
+        if entering is not None:
+            filters.append(entering.fade("in", start))
+        else:
+            filters += _declicked(scene, rate, length)
+        if leaving is not None and leaving.start < end:
+            filters.append(leaving.fade("out", start))
         filters += sounds.placed(start)
         return [sounds.g.one([f"{index}:a"], filters, prefix="a")]
+
+
+def _declicked(scene: ResolvedScene, rate: int, length: int) -> list[Filter]:
+    """The fade in of a clip's sound where no crossfade brings it in: a short one where scenes
+    cut, so a cut never clicks; linear, over the whole transition, where it enters with
+    ``audio: cut`` (the outgoing clip's sound then plays on to its own scene's end)."""
+    # The transition's own length, as the spec wrote it: a ramp, not a place in time.
+    fade = exact(scene.transition.duration) if scene.transition else _DECLICK
+    samples = min(round(fade * rate), length // 2)
+    return [f("afade", t="in", ss=0, ns=samples)] if samples else []
 
 
 def _frame_model(

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, Strict, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    Discriminator,
+    Field,
+    Strict,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
+from engine.errors import excerpt
 from engine.layers import Layer, Overlay
 from engine.spec.common import (
     MAX_MARGIN,
@@ -84,11 +93,55 @@ TransitionName = Literal[
 ]
 
 
+#: How clips' own sound fades across a transition: ffmpeg ``afade`` curves (``equal-power``
+#: is another name for ``qsin``). docs/spec.md, "Sound at transitions", gives each formula.
+SoundCurve = Literal["qsin", "equal-power", "tri", "hsin", "exp", "log"]
+
+
+class TransitionSound(Model):
+    """Clips' own sound crossfades over the transition: the outgoing scene's fades out while
+    the incoming scene's fades in, over the same samples."""
+
+    curve: SoundCurve = Field(
+        "qsin",
+        description="The gain curve, in at x and out at 1 - x of the way through the "
+        "transition: qsin (equal-power, the default), tri (linear), hsin, exp, log.",
+    )
+
+
+def _checked_sound(value: object) -> object:
+    """``audio`` is a mapping (a crossfade) or ``cut``: anything else is named as such."""
+    if not isinstance(value, dict | TransitionSound) and value != "cut":
+        raise ValueError(
+            f"expected cut or a mapping such as {{curve: qsin}} (got {excerpt(value)})"
+        )
+    return value
+
+
+def _sound_choice(value: object) -> str:
+    # Capitalised, as pydantic names union members: the error paths leave them out.
+    return "Cut" if value == "cut" else "Crossfade"
+
+
+#: A transition's ``audio``: ``{curve: ...}`` or ``cut``.
+TransitionAudio = Annotated[
+    Annotated[TransitionSound, Tag("Crossfade")] | Annotated[Literal["cut"], Tag("Cut")],
+    Discriminator(_sound_choice),
+    BeforeValidator(_checked_sound),
+]
+
+
 class Transition(Model):
     """How a scene enters from the previous one. The two scenes overlap by ``duration``."""
 
     type: TransitionName = "fade"
     duration: PositiveSeconds = 1.0
+    audio: TransitionAudio = Field(
+        default_factory=TransitionSound,
+        description="How clips' own sound crosses the transition: a crossfade, {curve: qsin} "
+        "by default, or cut: the outgoing clip plays on to its scene's end and the incoming "
+        "one fades in linearly (reelspec's sound before crossfades).",
+    )
 
 
 class Defaults(Model):

@@ -14,7 +14,9 @@ Rules (docs/spec.md, with exact arithmetic):
   clipped to their scene. Overlays show on [round(start fps), round(end fps)).
 - A clip at scene frame k shows its frame at source time trim.start + k / fps * speed (its
   last frame held); an image sequence its frame k / fps * seq_fps.
-- Sounds: clip sound from the scene start for min(scene, clip after trim and speed); tracks
+- Sounds: clip sound from the scene start for min(scene, clip after trim and speed), fading in
+  over the transition into its scene and, where the next scene's transition crossfades (any
+  ``audio`` but ``cut``), out over that one (it is at full level only between the two); tracks
   from ``start`` (or from an anchored scene's first frame + offset), trimmed, looped to the
   video end or once; narration from S + delay.
 """
@@ -291,14 +293,26 @@ class Oracle:
             lengths.append(spoken[0] + spoken[1] + padding)
         return max(lengths)
 
-    def transition(self, index: int) -> Fraction:
+    def chosen_transition(self, index: int) -> Spec | None:
+        """The transition into scene ``index`` as the spec writes it (None: a cut)."""
         if index == 0:
-            return Fraction(0)
+            return None
         scene = self.spec["scenes"][index]
         chosen = scene.get("transition") or self.spec.get("defaults", {}).get("transition")
         if chosen is None or chosen.get("type", "fade") == "cut":
-            return Fraction(0)
-        return seconds(chosen.get("duration", 1.0))
+            return None
+        return dict(chosen)
+
+    def transition(self, index: int) -> Fraction:
+        chosen = self.chosen_transition(index)
+        return Fraction(0) if chosen is None else seconds(chosen.get("duration", 1.0))
+
+    def crossfades_out(self, index: int) -> bool:
+        """Clips' sound in scene ``index`` fades out over the transition into the next one."""
+        if index + 1 >= len(self.spec["scenes"]):
+            return False
+        chosen = self.chosen_transition(index + 1)
+        return chosen is not None and chosen.get("audio") != "cut"
 
     # the answer
 
@@ -393,7 +407,7 @@ class Oracle:
         tones: list[Tone] = []
         speech: list[Speech] = []
         sources = audible = 0
-        for scene, timing in zip(self.spec["scenes"], timings, strict=True):
+        for index, (scene, timing) in enumerate(zip(self.spec["scenes"], timings, strict=True)):
             for layer in scene["layers"]:
                 if layer["type"] != "video" or not layer.get("audio", True):
                     continue
@@ -408,8 +422,14 @@ class Oracle:
                 # A clip's sound fades in over its scene's incoming transition (or ~10 ms).
                 ramp = timing.transition or Fraction(1, 100)
                 end = timing.start + length
+                sure_end = end
+                if self.crossfades_out(index):
+                    # Fading out from where the next scene starts (its transition's start).
+                    sure_end = min(end, timings[index + 1].start)
                 level = TONE_AMPLITUDE * float(layer.get("volume", 1))
-                tones.append(Tone(clip.tone, level, timing.start, end, timing.start + ramp, end))
+                tones.append(
+                    Tone(clip.tone, level, timing.start, end, timing.start + ramp, sure_end)
+                )
             spoken = self.narration_span(scene)
             if spoken is not None:
                 sources += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -230,9 +231,10 @@ def test_a_clips_sound_fades_in_over_its_scenes_whole_transition(
 ) -> None:
     """A clip entering with a 0.1 s transition fades its sound in over 0.1 s, even where the
     transition is a frame and a half (15 fps) and the timeline rounds it to one frame. The
-    scene starts at 1.1 - 0.1 = 1.0 s (frame 15); the ramp is linear, so the 660 Hz tone is at
-    a quarter, half and three quarters of its level 25, 50 and 75 ms in. (Regression from the
-    issue 12 refactor, which briefly faded over the rounded frame: full level by 67 ms.)"""
+    scene starts at 1.1 - 0.1 = 1.0 s (frame 15); the ramp is the default crossfade curve,
+    qsin (sin(πx/2) of the way x through it), so the 660 Hz tone is at sin(π/8), sin(π/4) and
+    sin(3π/8) of its level 25, 50 and 75 ms in. (Regression from the issue 12 refactor, which
+    briefly faded over the rounded frame: full level by 67 ms.)"""
     spec = write_spec(
         """version: 1
 output: {path: out.mp4, size: 160x90, fps: 15, video: {codec: h264, preset: ultrafast}}
@@ -245,6 +247,6 @@ scenes:
     samples = audio_samples(render_spec(spec, tmp_path / "out.mp4").output)
     full = tone_level(samples, 660, 1.3, 1.5)
     assert full > 0.05
-    for offset, share in ((0.025, 0.25), (0.05, 0.5), (0.075, 0.75)):
+    for offset, x in ((0.025, 0.25), (0.05, 0.5), (0.075, 0.75)):
         level = tone_level(samples, 660, 1.0 + offset - 0.01, 1.0 + offset + 0.01) / full
-        assert abs(level - share) < 0.08, (offset, level)
+        assert abs(level - math.sin(math.pi * x / 2)) < 0.08, (offset, level)

@@ -123,6 +123,50 @@ scenes:
     assert spec.scenes[1].transition is not None and spec.scenes[1].transition.type == "cut"
 
 
+def test_a_transition_s_sound_crossfades_by_default_or_as_written() -> None:
+    text = (
+        HEADER
+        + """defaults:
+  transition: {type: fade, duration: 0.5}
+scenes:
+  - {duration: 1, layers: [{type: color}]}
+  - {duration: 1, layers: [{type: color}]}
+  - {duration: 1, transition: {duration: 0.2, audio: {curve: tri}}, layers: [{type: color}]}
+  - {duration: 1, transition: {duration: 0.2, audio: cut}, layers: [{type: color}]}
+"""
+    )
+    spec = load_spec_text(text).spec
+    assert spec.defaults.transition is not None
+    assert spec.defaults.transition.audio != "cut"
+    assert spec.defaults.transition.audio.curve == "qsin"
+    sounds = [scene.transition.audio for scene in spec.scenes[2:] if scene.transition]
+    assert sounds[0] != "cut" and sounds[0].curve == "tri"
+    assert sounds[1] == "cut"
+
+
+@pytest.mark.parametrize(
+    ("audio", "expected"),
+    [
+        ("fade", "spec.yaml:5:66: scenes[1].transition.audio: expected cut or a mapping such "
+                 "as {curve: qsin} (got 'fade')"),
+        ("3", "spec.yaml:5:66: scenes[1].transition.audio: expected cut or a mapping such as "
+              "{curve: qsin} (got 3)"),
+        ("{curve: sine}", "spec.yaml:5:74: scenes[1].transition.audio.curve: expected one of "
+                          "qsin, equal-power, tri, hsin, exp, log (got 'sine'); did you mean "
+                          "'qsin'?"),
+        ("{curv: tri}", "spec.yaml:5:67: scenes[1].transition.audio.curv: unknown key 'curv'; "
+                        "did you mean 'curve'? (allowed: curve)"),
+    ],
+)  # fmt: skip
+def test_a_bad_transition_sound_is_located(audio: str, expected: str) -> None:
+    text = HEADER + (
+        "scenes:\n  - {duration: 1, layers: [{type: color}]}\n"
+        f"  - {{duration: 1, transition: {{type: fade, duration: 0.5, audio: {audio}}}, "
+        "layers: [{type: color}]}\n"
+    )
+    assert errors_of(text) == [expected]
+
+
 def test_aliases_expand_within_a_limit_and_are_walked_once(monkeypatch) -> None:
     import time
 
