@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from fractions import Fraction
+from functools import cache
 
 Curve = Callable[[float], float]
 
@@ -110,6 +111,7 @@ def spring_path(mass: float, stiffness: float, damping: float) -> Callable[[floa
     return position
 
 
+@cache
 def spring(mass: float = 1.0, stiffness: float = 100.0, damping: float = 10.0) -> Curve:
     """The spring played over a segment so that it has settled at its end: its natural time
     is stretched to when it stays within 0.1 % of 1 (found by scanning the motion)."""
@@ -127,12 +129,17 @@ def spring(mass: float = 1.0, stiffness: float = 100.0, damping: float = 10.0) -
 def curve(easing: object) -> Curve:
     if isinstance(easing, str):
         if easing == "spring":
-            return spring()
+            return spring(1.0, 100.0, 10.0)
         return CSS.get(easing) or PENNER[easing]
     assert isinstance(easing, dict)
     if "cubic_bezier" in easing:
         return bezier(*easing["cubic_bezier"])
-    return spring(**easing["spring"])
+    options = easing["spring"]
+    return spring(
+        float(options.get("mass", 1.0)),
+        float(options.get("stiffness", 100.0)),
+        float(options.get("damping", 10.0)),
+    )
 
 
 def keyframed(keys: list[list[object]], t: float | Fraction) -> float:

@@ -19,12 +19,14 @@ def easing_data(easing: Any) -> EasingData:
     return (str(easing),)
 
 
-def _track(value: Any, origin: Fraction, fps: Fraction) -> Track | None:
+def _track(value: Any, origin: Fraction, fps: Fraction, shift: float = 0.0) -> Track | None:
     if not isinstance(value, list):
         return None
     frames: list[Keyframe] = value
     return Track(
-        tuple(Key(origin + exact(k.t) * fps, k.value, easing_data(k.easing)) for k in frames)
+        tuple(
+            Key(origin + exact(k.t) * fps, k.value + shift, easing_data(k.easing)) for k in frames
+        )
     )
 
 
@@ -55,8 +57,11 @@ def animation_of(
     ``keys_at``, it begins at frame ``begins`` and ends at ``ends`` (exact frame positions on
     the count of the frames it shows). None when nothing moves: a constant opacity stays the
     window's, as for any layer."""
+    # ``offset`` shifts a keyframed corner as it shifts a fixed one.
+    dx, dy = getattr(spec, "offset", (0, 0))
+    shifts = {"x": float(dx), "y": float(dy)}
     tracks = {
-        name: _track(getattr(spec, name, None), keys_at, fps)
+        name: _track(getattr(spec, name, None), keys_at, fps, shifts.get(name, 0.0))
         for name in ("x", "y", "opacity", "scale", "rotation")
     }
     scale = getattr(spec, "scale", 1.0)

@@ -170,9 +170,13 @@ def check_pictures(expected: Expected, decoded: Decoded, report: Report) -> None
         key=lambda r: (r.x0, r.y0, r.x1, r.y1),
     )
     blocks = _blocks([r for r in rects if r.x1 - r.x0 < WIDTH])
+    moving = expected.moving()
     for n in range(min(expected.frames, len(decoded.frames))):
         frame = decoded.frames[n]
-        for block in blocks:
+        # A moving picture is read where it is at this frame.
+        here = [item.rect_at(n).centre_block() for item in moving if item.maybe_visible(n)]
+        inside = [b for b in here if b.x0 >= 0 and b.y0 >= 0 and b.x1 <= WIDTH and b.y1 <= HEIGHT]
+        for block in [*blocks, *inside]:
             want = expected.look(n, block)
             if want is None:
                 continue

@@ -28,9 +28,11 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
 from tests.conformance.media import HEIGHT, TONE_AMPLITUDE, WIDTH, Catalogue
+from tests.easing_reference import curve, keyframed
 
 Spec = dict[str, Any]
 RGB = tuple[int, int, int]
@@ -115,12 +117,20 @@ class Item:
     end: int
     look: Callable[[int], Look]
     ramps: frozenset[int] = frozenset()
+    #: Something that moves: where it is and how opaque it is at frame n (``rect`` is then
+    #: where its placement puts it at rest).
+    motion: Callable[[int], tuple[Rect, float]] | None = None
+
+    def rect_at(self, n: int) -> Rect:
+        return self.motion(n)[0] if self.motion else self.rect
 
     def maybe_visible(self, n: int) -> bool:
-        return self.first <= n < self.end
+        inside = self.first <= n < self.end
+        return inside and (self.motion is None or self.motion(n)[1] > 0)
 
     def surely_opaque(self, n: int) -> bool:
-        return self.maybe_visible(n) and n not in self.ramps
+        solid = self.motion is None or self.motion(n)[1] >= 1
+        return self.maybe_visible(n) and n not in self.ramps and solid
 
 
 @dataclass(frozen=True)
@@ -176,20 +186,25 @@ class Expected:
         """What ``block`` of frame ``n`` shows, or None where the spec does not pin it down
         (a transition, a fade, a picture's edge)."""
         for item in reversed(self.overlays):
-            if item.rect.touches(block) and item.maybe_visible(n):
+            if item.rect_at(n).touches(block) and item.maybe_visible(n):
                 return _sure(item, n, block)
         covering = [s for s in self.scenes if s.first <= n < s.end]
         if len(covering) != 1 or n in self.blended:
             return None
         scene = covering[0]
         for item in reversed(scene.items):
-            if item.rect.touches(block) and item.maybe_visible(n):
+            if item.rect_at(n).touches(block) and item.maybe_visible(n):
                 return _sure(item, n, block)
         return Solid(scene.background)
 
+    def moving(self) -> list[Item]:
+        items = [*self.overlays, *(i for s in self.scenes for i in s.items)]
+        return [item for item in items if item.motion is not None]
+
 
 def _sure(item: Item, n: int, block: Rect) -> Look | None:
-    return item.look(n) if item.rect.contains(block) and item.surely_opaque(n) else None
+    sure = item.rect_at(n).contains(block) and item.surely_opaque(n)
+    return item.look(n) if sure else None
 
 
 # --- the oracle ------------------------------------------------------------------------------
@@ -215,9 +230,67 @@ def placed_rect(thing: Spec, size: tuple[int, int]) -> Rect:
         y = HEIGHT - height - margin
     else:
         y = (HEIGHT - height) // 2
-    x = thing.get("x", x) + thing.get("offset", [0, 0])[0]
-    y = thing.get("y", y) + thing.get("offset", [0, 0])[1]
+    # Keyframed x/y (lists) move it from where the anchor puts it: see ``moving``.
+    fixed_x, fixed_y = thing.get("x", x), thing.get("y", y)
+    x = (x if isinstance(fixed_x, list) else fixed_x) + thing.get("offset", [0, 0])[0]
+    y = (y if isinstance(fixed_y, list) else fixed_y) + thing.get("offset", [0, 0])[1]
     return Rect(x, y, x + width, y + height)
+
+
+_ENTER, _EXIT = "ease-out-cubic", "ease-in-cubic"
+
+
+def moving(
+    thing: Spec, rest: Rect, origin: Fraction, begins: Fraction, ends: Fraction, fps: Fraction
+) -> Callable[[int], tuple[Rect, float]] | None:
+    """Where a placed picture is, and how opaque, at each frame (None: it stays put).
+
+    Keyframed ``x``/``y`` replace its corner (plus ``offset``), counted from ``origin``
+    seconds; ``enter`` slides in from just outside the frame (or ``distance``) from
+    ``begins``, ``exit`` out by ``ends``; opacity keyframes and fades multiply. Frame n shows
+    the values at n / fps; the corner is rounded down, then down to even (4:2:0 output)."""
+    keys = {name: thing.get(name) for name in ("x", "y", "opacity")}
+    enter, leave = thing.get("enter"), thing.get("exit")
+    if not any(isinstance(v, list) for v in keys.values()) and not enter and not leave:
+        return None
+    width, height = rest.x1 - rest.x0, rest.y1 - rest.y0
+    shift = thing.get("offset", [0, 0])
+
+    def value(name: str, t: Fraction, fallback: float, add: float = 0.0) -> float:
+        frames = keys[name]
+        return keyframed(frames, t - origin) + add if isinstance(frames, list) else fallback
+
+    def move(spec: Spec, t: Fraction, entering: bool) -> tuple[float, float, float]:
+        """(dx, dy, opacity factor) of an entrance or exit at ``t``."""
+        span = seconds(spec.get("duration", 0.5))
+        u = (t - begins) / span if entering else (t - (ends - span)) / span
+        share = curve(spec.get("easing", _ENTER if entering else _EXIT))(float(min(1, max(0, u))))
+        share = share if entering else 1 - share
+        dx = dy = 0.0
+        side = spec.get("slide")
+        if side == "left":
+            dx = -(rest.x0 + width)
+        elif side == "right":
+            dx = WIDTH - rest.x0
+        elif side == "top":
+            dy = -(rest.y0 + height)
+        elif side == "bottom":
+            dy = HEIGHT - rest.y0
+        return dx * (1 - share), dy * (1 - share), share if spec.get("fade") else 1.0
+
+    def at(n: int) -> tuple[Rect, float]:
+        t = Fraction(n) / fps
+        x = value("x", t, rest.x0, shift[0])
+        y = value("y", t, rest.y0, shift[1])
+        opacity = min(1.0, max(0.0, value("opacity", t, 1.0)))
+        for spec, entering in ((enter, True), (leave, False)):
+            if spec:
+                dx, dy, factor = move(spec, t, entering)
+                x, y, opacity = x + dx, y + dy, opacity * factor
+        left, top = math.floor(x) & ~1, math.floor(y) & ~1
+        return Rect(left, top, left + width, top + height), opacity
+
+    return cache(at)
 
 
 def _ramps(
@@ -366,7 +439,8 @@ class Oracle:
                 seconds(layer.get("fade_out", 0)),
                 fps,
             )
-            return Item(rect, a, b, lambda n: Solid(solid.colour), ramps)
+            motion = moving(layer, rect, shown_from, shown_from, shown_to, fps)
+            return Item(rect, a, b, lambda n: Solid(solid.colour), ramps, motion)
         if kind == "video":
             clip = self.media.clip(layer["src"])
             trim_start, trim_end = self.clip_span(layer)
@@ -399,7 +473,10 @@ class Oracle:
         fade_out = seconds(overlay["fade_out"]) if "fade_out" in overlay else fade
         a, b = frame_of(start, fps), min(frames, frame_of(stop, fps))
         ramps = _ramps(a, b, start, stop, fade_in, fade_out, fps)
-        return Item(placed_rect(overlay, solid.size), a, b, lambda n: Solid(solid.colour), ramps)
+        rect = placed_rect(overlay, solid.size)
+        # An overlay's keyframe times are the video's.
+        motion = moving(overlay, rect, Fraction(0), start, stop, fps)
+        return Item(rect, a, b, lambda n: Solid(solid.colour), ramps, motion)
 
     def _sounds(
         self, timings: list[SceneTiming], total: Fraction

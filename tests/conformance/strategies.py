@@ -15,7 +15,7 @@ from typing import Any, get_args
 from hypothesis import strategies as st
 
 from engine.spec.models import TransitionName
-from tests.conformance.media import NARRATION_TEXTS, Catalogue, hex_colour
+from tests.conformance.media import HEIGHT, NARRATION_TEXTS, WIDTH, Catalogue, hex_colour
 from tests.conformance.oracle import Expected, Oracle, seconds
 
 Spec = dict[str, Any]
@@ -24,6 +24,21 @@ Draw = Any
 FPS = (10, 12, 15, 24, 25, 30, "30000/1001")
 TRANSITIONS: tuple[str, ...] = tuple(t for t in get_args(TransitionName) if t != "cut")
 SEQUENCE_FPS = (8, 10, "12.5", 25)
+#: Easing curves keyframes and moves draw from: named ones, a Bézier and springs.
+EASINGS: tuple[Any, ...] = (
+    "linear",
+    "hold",
+    "ease-in-quad",
+    "ease-out-cubic",
+    "ease-in-out-sine",
+    "ease-in-expo",
+    "ease-out-back",
+    "ease-in-out-back",
+    "ease",
+    {"cubic_bezier": [0.3, 1.4, 0.6, 1.0]},
+    "spring",
+    {"spring": {"mass": 1, "stiffness": 220, "damping": 30}},
+)
 #: Room kept between a transition and what it must fit in (see the module docstring).
 SLACK = Fraction(15, 100)
 
@@ -140,7 +155,43 @@ class SpecBuilder:
             layer["fade_in"] = on_grid(draw, Fraction(1, 20), (end - start) / 3)
         if draw(st.integers(0, 3)) == 3 and end - start >= Fraction(3, 10):
             layer["fade_out"] = on_grid(draw, Fraction(1, 20), (end - start) / 3)
+        if layer.get("fit") == "none" and "width" not in layer and draw(st.integers(0, 2)) == 2:
+            self.motion(layer, Fraction(0), end - start)
         return layer
+
+    def motion(self, thing: Spec, first: Fraction, last: Fraction) -> None:
+        """Keyframes (times in [first, last]: the layer's own or the video's), or an
+        entrance and exit, on a placed sprite."""
+        draw = self.draw
+        kinds = (
+            {"moves"}
+            if draw(st.booleans())
+            else draw(st.sets(st.sampled_from(["x", "y", "opacity"]), min_size=1))
+        )
+        for name in sorted(kinds - {"moves"}):
+            count = draw(st.integers(1, 3))
+            times = sorted({on_grid(draw, first, last) for _ in range(count)})
+            high = {"x": WIDTH - 16, "y": HEIGHT - 12, "opacity": 1}[name]
+            values = [
+                draw(st.sampled_from([0, 0.5, 1]))
+                if name == "opacity"
+                else draw(st.integers(0, high))
+                for _ in times
+            ]
+            thing[name] = [
+                [t, v, draw(st.sampled_from(EASINGS))] for t, v in zip(times, values, strict=True)
+            ]
+        if "moves" in kinds:
+            span = (last - first) / 2
+            for key in ("enter", "exit"):
+                if span >= Fraction(1, 10) and draw(st.booleans()):
+                    move: Spec = {"duration": on_grid(draw, Fraction(1, 10), span)}
+                    move["slide"] = draw(st.sampled_from(["left", "right", "top", "bottom"]))
+                    if draw(st.booleans()):
+                        move["fade"] = True
+                    if draw(st.booleans()):
+                        move["easing"] = draw(st.sampled_from(EASINGS))
+                    thing[key] = move
 
     def scene(self, fps: object, longest: Fraction) -> tuple[Spec, Fraction]:
         draw = self.draw
@@ -264,6 +315,8 @@ class SpecBuilder:
             end = seconds(overlay["end"])
         if draw(st.integers(0, 3)) == 3 and end - start >= Fraction(3, 10):
             overlay["fade"] = on_grid(draw, Fraction(1, 20), (end - start) / 3)
+        if "width" not in overlay and draw(st.integers(0, 2)) == 2:
+            self.motion(overlay, start, end)
         return overlay
 
     def track(self, total: Fraction, expected: Expected, scenes: list[Spec]) -> Spec | None:
