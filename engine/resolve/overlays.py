@@ -3,13 +3,14 @@ length, and placed in frames."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
 from engine.layers import type_of
 from engine.layers.base import PathKey
 from engine.resolve.context import ResolveContext
-from engine.resolved import ResolvedOverlay
+from engine.resolved import ResolvedLayer, ResolvedOverlay, Window
 from engine.timebase import exact, frame_at
 
 
@@ -22,17 +23,18 @@ def placed_overlay(
 ) -> ResolvedOverlay | None:
     """An overlay checked against the video's length ``total``; ``timing`` gives exact times
     for overlays the engine makes itself (captions)."""
-    if timing is not None:
-        start, end = timing
-    else:
-        start = exact(overlay.start)
-        end = exact(overlay.end) if overlay.end is not None else total
+    kind = type_of(overlay)
+    start = timing[0] if timing is not None else exact(overlay.start)
     if start >= total:
         ctx.add(
             (*path, "start"),
             f"overlay starts at {float(start):g}s, after the video ends ({float(total):g}s)",
         )
         return None
+    layer = kind.resolve(ctx, path, overlay) if kind.moving_overlay else None
+    if kind.moving_overlay and layer is None:
+        return None
+    end = _end(overlay, timing, start, total, layer)
     if end > total:
         ctx.add(
             (*path, "end"),
@@ -47,10 +49,13 @@ def placed_overlay(
             f"({float(end - start):g}s)",
         )
         return None
-    drawn = type_of(overlay).draw_overlay(ctx, path, overlay)
+    fps = ctx.fps
+    if layer is not None:
+        frames = (frame_at(start, fps), frame_at(end, fps))
+        return _moving(overlay, layer, frames, (fade_in * fps, fade_out * fps))
+    drawn = kind.draw_overlay(ctx, path, overlay)
     if drawn is None:
         return None
-    fps = ctx.fps
     image, size = drawn
     width = getattr(overlay, "width", None)
     shown = (width, max(2, round(size[1] * width / size[0] / 2) * 2)) if width else size
@@ -64,4 +69,45 @@ def placed_overlay(
         end_frame=frame_at(end, fps),
         fade_in=fade_in * fps,
         fade_out=fade_out * fps,
+    )
+
+
+def _end(
+    overlay: Any,
+    timing: tuple[Fraction, Fraction] | None,
+    start: Fraction,
+    total: Fraction,
+    layer: ResolvedLayer | None,
+) -> Fraction:
+    """Where an overlay ends: as given, else at the end of the video, or, for a clip played
+    once, where it ends (it holds its last frame no longer)."""
+    if timing is not None:
+        return timing[1]
+    if overlay.end is not None:
+        return exact(overlay.end)
+    if layer is not None and layer.length is not None:
+        return min(total, start + layer.length)
+    return total
+
+
+def _moving(
+    overlay: Any,
+    layer: ResolvedLayer,
+    frames: tuple[int, int],
+    fades: tuple[Fraction, Fraction],
+) -> ResolvedOverlay:
+    """A moving overlay: its layer, whose window is the overlay's frames (from its start)."""
+    framed = getattr(layer, "framed", None)
+    size = framed.size if framed is not None else (0, 0)
+    return ResolvedOverlay(
+        overlay=overlay,
+        image=None,
+        size=size,
+        shown=size,
+        opacity=float(getattr(overlay, "opacity", 1.0)),
+        start_frame=frames[0],
+        end_frame=frames[1],
+        fade_in=fades[0],
+        fade_out=fades[1],
+        layer=replace(layer, window=Window(0, max(1, frames[1] - frames[0]))),
     )
