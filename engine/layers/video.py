@@ -189,10 +189,11 @@ class VideoType(LayerType):
         if framed is False:
             return None
         if spec.loop or spec.reverse:
-            # The pass is held after fitting, at the output's size (at the model's, in the
-            # second ffmpeg that feeds a model).
+            # The pass is held after fitting, at the output's size or the placed picture's
+            # (at the model's, in the second ffmpeg that feeds a model).
             in_size = model.in_size if model and model.in_size else (0, 0)
-            frame = max(ctx.frame, in_size, key=lambda side: side[0] * side[1])
+            shown = framed.picture if framed else ctx.frame
+            frame = max(shown, in_size, key=lambda side: side[0] * side[1])
             what = "reverse" if spec.reverse else "loop"
             sound = spec.audio and media.has_audio and spec.volume > 0
             if not held_pass(ctx, (*path, what), what, pass_frames, frame, sound=sound):

@@ -158,6 +158,11 @@ def test_start_and_end_inside_the_scene(tmp_path: Path, clips: Path) -> None:
     assert near(seen[16], GREEN)
     assert near(frame(out, 21)[80, 150], BLUE)
     assert near(frame(out, 22)[80, 150], RED) and near(frame(out, 33)[80, 150], GREEN)
+    # Each clip's sound plays with its pictures: from 0.5 s to 2 s, and from 2.2 s.
+    sound = audio_samples(out)
+    levels = [tone_level(sound, 500, *span) for span in ((0.05, 0.45), (0.6, 1.9), (2.3, 4.1))]
+    assert levels[0] < 0.01 and levels[1] > 0.1 and levels[2] > 0.1, levels
+    assert tone_level(sound, 500, 2.03, 2.17) < 0.02
 
 
 def test_a_video_overlay_crosses_scenes_with_its_sound(tmp_path: Path, clips: Path) -> None:
@@ -254,6 +259,28 @@ def test_a_resolved_placed_clip_travels_to_farm_workers(tmp_path: Path, clips: P
     over = moved.overlays[0].layer
     assert over is not None and over.src == tmp_path / "alpha_prores.mov"
     assert over.framed.mask.parent == tmp_path
+
+
+def test_a_farm_renders_placed_clips_as_one_process_does(tmp_path: Path, clips: Path) -> None:
+    """Farm workers get every file a placed clip reads (its clip, its mask, its border and
+    shadow; a moving overlay's) and render their chunks to the single render's pixels."""
+    from engine.farm.render import farm_render
+    from tests.farm.test_farm import assert_same_video
+
+    layers = layer(
+        "width: 60, height: 40, position: left, start: 0.4, radius: 6, "
+        "border: {width: 2, color: white}, shadow: {offset: [3, 3], blur: 1}"
+    )
+    text = scene(layers, duration=1.5) + (
+        "  - {duration: 1, layers: [{type: color, color: black}]}\n"
+        "overlays:\n  - {type: video, src: {clips}/alpha_vp9.webm, position: top-right, "
+        "start: 0.7, radius: 4, fade: 0.2}\n"
+        "  - {type: video, src: {clips}/rg.mp4, width: 32, position: bottom-right, start: 1}\n"
+    )
+    spec = write(tmp_path, clips, text)
+    single = render_spec(spec, tmp_path / "single.mp4").output
+    farmed = farm_render(spec, tmp_path / "farmed.mp4", chunk_seconds=0.8, workers=2).output
+    assert_same_video(single, farmed)
 
 
 def reelspec(*args: str | Path) -> subprocess.CompletedProcess[str]:
