@@ -129,6 +129,7 @@ def framed_stream(
     g = ctx.g
     if framed.background is not None and not opaque_colors(framed.background):
         head = g.one([head], [f("format", SPRITE_FORMAT)])  # padded with a see-through color
+        alpha = True
     tail = [*canonical(SPRITE_FORMAT), *timing]
     fit, background = framed.fit, framed.background
     picture = fit_chain(ctx, head, size, fit, background, flags, tail, framed.picture)
