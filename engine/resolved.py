@@ -50,6 +50,9 @@ class MediaInfo:
     transfer: str | None = None
     #: The pictures have transparent parts (an alpha plane, or a palette with transparency).
     has_alpha: bool = False
+    #: A decoder ffmpeg must be told to use (``-c:v`` before the input): VP8 and VP9 keep
+    #: their alpha in a side stream only libvpx's decoders read.
+    decoder: str | None = None
 
     @property
     def hdr(self) -> bool:
@@ -151,6 +154,43 @@ class ResolvedLayer:
 
 
 @dataclass(frozen=True)
+class Framed:
+    """A picture placed in a box of its own instead of filling the frame, with its decoration
+    (engine/spec/frame.py): where everything lies, in pixels of the canvas, and the pictures
+    drawn for it while resolving.
+
+    The *frame* is what shows: the border's outer edge, or the picture's edge without one
+    (for a picture contained in its box without a background, the box shrunk to it)."""
+
+    #: The frame's top-left corner on the canvas, and its size.
+    x: int
+    y: int
+    size: tuple[int, int]
+    #: The picture's size, and its top-left corner inside the frame (inside the border).
+    picture: tuple[int, int]
+    picture_at: tuple[int, int]
+    #: How the source fills the picture ("fill", "cover", "contain", "blur"), and what shows
+    #: around a contained one (a color; None: the scene's background is never used).
+    fit: str
+    background: str | None
+    #: The rounded corners: an 8-bit mask of the picture's size (255 = shown), or None.
+    mask: Path | None = None
+    #: The border and the shadow, drawn under the picture, and where that drawing's top-left
+    #: corner lies relative to the frame's (it reaches out for the shadow).
+    under: Path | None = None
+    under_at: tuple[int, int] = (0, 0)
+    #: The size of that drawing (the sprite it makes, which motion turns about its centre).
+    under_size: tuple[int, int] = (0, 0)
+
+    def moved(self, move: Mover) -> Framed:
+        return replace(
+            self,
+            mask=move(self.mask, "file", ()) if self.mask else None,
+            under=move(self.under, "file", ()) if self.under else None,
+        )
+
+
+@dataclass(frozen=True)
 class ResolvedNarration:
     src: Path
     #: Exact seconds of speech (samples ÷ rate of the spoken file), and before it.
@@ -195,7 +235,8 @@ class ResolvedOverlay:
     #: The overlay as the spec wrote it (placement, opacity, width), or the caption made of
     #: a subtitle cue.
     overlay: Any
-    image: Path
+    #: A still overlay's picture; a moving one (a clip) has none, but ``layer``.
+    image: Path | None
     #: The picture's size, and the size it is shown at (scaled to the overlay's width).
     size: tuple[int, int]
     shown: tuple[int, int]
@@ -207,6 +248,16 @@ class ResolvedOverlay:
     fade_in: Fraction
     fade_out: Fraction
     animation: Animation | None = None
+    #: A moving overlay, resolved by its layer type, which compiles its stream (and sound);
+    #: its window is the overlay's frames, counted from its start.
+    layer: ResolvedLayer | None = None
+
+    def moved(self, move: Mover) -> ResolvedOverlay:
+        return replace(
+            self,
+            image=move(self.image, "file", ()) if self.image else None,
+            layer=self.layer.moved(move) if self.layer else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -278,6 +329,6 @@ def with_files(resolved: ResolvedSpec, move: Mover) -> ResolvedSpec:
     return replace(
         resolved,
         scenes=scenes,
-        overlays=tuple(replace(o, image=move(o.image, "file", ())) for o in resolved.overlays),
+        overlays=tuple(o.moved(move) for o in resolved.overlays),
         audio=tuple(replace(a, src=move(a.src, "file", ())) for a in resolved.audio),
     )

@@ -10,7 +10,7 @@ from itertools import pairwise
 from engine.compile.graph import Filter, GraphBuilder, f, num
 from engine.compile.sounds import FRESH_PTS, Crossfade, Sounds
 from engine.layers import type_of
-from engine.resolved import ResolvedAudio, ResolvedScene, ResolvedSpec
+from engine.resolved import ResolvedAudio, ResolvedOverlay, ResolvedScene, ResolvedSpec
 from engine.spec.models import Duck
 from engine.timebase import exact, frames_to_samples, sample_at
 
@@ -115,6 +115,25 @@ def crossfades(
     return ramps
 
 
+def overlay_span(resolved: ResolvedSpec, overlay: ResolvedOverlay) -> ResolvedScene:
+    """The stretch of the timeline a moving overlay shows on, as a scene of its own (what a
+    layer's sound is placed by): its frames, entered without a transition."""
+    fps = resolved.fps
+    first, end = overlay.start_frame, overlay.end_frame
+    return ResolvedScene(
+        index=-1,
+        start=Fraction(first) / fps,
+        duration=Fraction(end - first) / fps,
+        first_frame=first,
+        end_frame=end,
+        transition=None,
+        transition_frames=0,
+        background="#00000000",
+        fit="contain",
+        layers=(),
+    )
+
+
 def compile_audio(g: GraphBuilder, resolved: ResolvedSpec, window: tuple[int, int]) -> str | None:
     """The mixed sound of the frames ``window`` = [f0, f1): exactly as many samples as those
     frames last, starting at sample 0 of the window. None when nothing sounds."""
@@ -128,6 +147,10 @@ def compile_audio(g: GraphBuilder, resolved: ResolvedSpec, window: tuple[int, in
     for scene in resolved.scenes:
         for layer in scene.layers:
             streams += type_of(layer.spec).sounds(sounds, scene, layer)
+    for overlay in resolved.overlays:
+        if overlay.layer is not None:
+            span = overlay_span(resolved, overlay)
+            streams += type_of(overlay.layer.spec).sounds(sounds, span, overlay.layer)
     for scene in resolved.scenes:
         spoken = _narration(sounds, scene)
         if spoken is not None:

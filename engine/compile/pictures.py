@@ -2,7 +2,9 @@
 a layer becomes, and the filter chains pictures share (fitting, holding, pacing, formats).
 
 A layer compiles to a stream that either fills the frame (``full``) or is a sprite placed at
-x/y. Every stream starts at time 0 of its scene, at the output frame rate.
+x/y. A full-frame stream starts at time 0 of its scene, at the output frame rate; a sprite is
+a still picture whose frames are made once its time on screen is known, or (a moving sprite,
+``src`` None) frames of its own made for exactly its time on screen, from its first frame.
 """
 
 from __future__ import annotations
@@ -50,8 +52,10 @@ class SceneContext:
 
 @dataclass(frozen=True)
 class LayerStream:
-    """A compiled layer: a full-frame stream (``label``), or a sprite to be placed at x/y,
-    whose frames are made by :func:`sprite_frames` once its time on screen is known."""
+    """A compiled layer: a full-frame stream (``label``), or a sprite to be placed at x/y:
+    a picture file whose frames are made by :func:`sprite_frames` once its time on screen is
+    known, or (no ``src``) a moving picture whose stream ``label`` already holds exactly the
+    frames it shows, from its first one (engine/compile/framed.py)."""
 
     label: str
     full: bool
@@ -231,7 +235,12 @@ _CLEAR = "#00000000"
 def picture_format(ctx: SceneContext, media: MediaInfo | None) -> str:
     """The format a full-frame picture is made in: the canvas's, with alpha if it has any."""
     pix = ctx.canvas.pix_fmt
-    return _WITH_ALPHA.get(pix, "yuva420p") if has_alpha(media) else pix
+    return with_alpha(pix) if has_alpha(media) else pix
+
+
+def with_alpha(pix_fmt: str) -> str:
+    """A working pixel format with an alpha plane added."""
+    return _WITH_ALPHA.get(pix_fmt, "yuva420p")
 
 
 def picture_background(media: MediaInfo | None, background: str | None) -> str | None:
@@ -250,6 +259,11 @@ _TONE_MAP = (
     f("tonemap", tonemap="hable", desat=0),
     f("zscale", t="bt709", m="bt709", r="tv"),
 )
+
+
+def decoder_options(media: MediaInfo | None) -> list[str]:
+    """Input options naming the decoder a source needs (VP8/VP9 with alpha: libvpx's)."""
+    return ["-c:v", media.decoder] if media is not None and media.decoder else []
 
 
 def tone_mapped(media: MediaInfo | None) -> list[Filter]:
@@ -285,8 +299,15 @@ def feed_stream(
     """The pipe input a model's feed writes, made the scene's length and fitted to the frame.
     Its frames already come one per output tick, so they are held and cut, never resampled."""
     size = (feed.width, feed.height)
-    index = ctx.g.add_feed(feed, *rawvideo_options(*size, str(ctx.canvas.fps)))
-    head = ctx.g.one([f"{index}:v"], [f("setpts", "N"), *_skipped(first)])
     tail = [*canonical(ctx.canvas.pix_fmt), *conform(ctx, resample=False)]
-    label = fit_chain(ctx, head, size, fit or ctx.fit, background, flags, tail)
+    label = fit_chain(
+        ctx, feed_input(ctx, feed, first), size, fit or ctx.fit, background, flags, tail
+    )
     return LayerStream(label, full=True)
+
+
+def feed_input(ctx: SceneContext, feed: Feed, first: int) -> str:
+    """The frames a model's feed writes, one per output tick from the layer's first frame (the
+    frames before ``first`` stand in by the first made one)."""
+    index = ctx.g.add_feed(feed, *rawvideo_options(feed.width, feed.height, str(ctx.canvas.fps)))
+    return ctx.g.one([f"{index}:v"], [f("setpts", "N"), *_skipped(first)])

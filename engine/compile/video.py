@@ -100,7 +100,7 @@ def timed(g: GraphBuilder, stream: LayerStream, when: Visibility, canvas: Canvas
         life = when.frames
     else:
         life = when.frames + when.skip
-        source = sprite_frames(g, stream, life, fps)
+        source = sprite_frames(g, stream, life, fps) if stream.src else stream.label
     x: int | str = stream.x
     y: int | str = stream.y
     if when.animation is not None:
@@ -273,6 +273,9 @@ def add_overlays(
         start_frame, end_frame = item.start_frame, item.end_frame
         if end_frame <= window_start or start_frame >= window_end or end_frame <= start_frame:
             continue
+        if item.layer is not None:
+            main = _moving_overlay(g, canvas, main, item, window_start)
+            continue
         filters = [f("format", "rgba")]
         if item.shown != item.size:
             filters.insert(0, f("scale", *item.shown, flags="lanczos"))
@@ -308,6 +311,29 @@ def add_overlays(
         placed = timed(g, sprite, when, canvas)
         main = g.one([main, placed.label], overlay_filters(canvas, placed.x, placed.y))
     return main
+
+
+def _moving_overlay(
+    g: GraphBuilder, canvas: Canvas, main: str, item: ResolvedOverlay, window_start: int
+) -> str:
+    """A moving overlay (a clip) over ``main``: compiled by its type as a placed layer whose
+    frames are the overlay's, those before the window made and cut off (as a sprite's are)."""
+    assert item.layer is not None
+    life = item.end_frame - item.start_frame
+    skip = max(0, window_start - item.start_frame)
+    ctx = SceneContext(g, canvas, life, "#00000000", "contain", (skip, life))
+    sprite = type_of(item.layer.spec).compile(ctx, item.layer)
+    when = Visibility(
+        start=max(0, item.start_frame - window_start),
+        frames=life - skip,
+        fade_in=item.fade_in,
+        fade_out=item.fade_out,
+        opacity=item.opacity,
+        skip=skip,
+        animation=item.animation,
+    )
+    placed = timed(g, sprite, when, canvas)
+    return g.one([main, placed.label], overlay_filters(canvas, placed.x, placed.y))
 
 
 def window_trim(t0_frame: int, t1_frame: int) -> list[Filter]:

@@ -32,6 +32,9 @@ class LayerType(ABC):
     model: ClassVar[type[Model]]
     #: The spec model of an overlay of this type, for types that can be one.
     overlay: ClassVar[type[Model] | None] = None
+    #: Its overlays move (a clip): they are resolved by ``resolve`` and compiled by
+    #: ``compile`` like a placed layer, instead of drawn once by ``draw_overlay``.
+    moving_overlay: ClassVar[bool] = False
 
     @property
     def name(self) -> str:

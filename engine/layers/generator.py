@@ -1,5 +1,6 @@
 """``generator``: frames made by a generator model (a latent vector in, a picture out) along
-a latent motion, streamed into ffmpeg over a pipe (docs/gan.md)."""
+a latent motion, streamed into ffmpeg over a pipe (docs/gan.md), over the frame or placed in
+a box of its own."""
 
 from __future__ import annotations
 
@@ -9,13 +10,17 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from engine.compile.pictures import LayerStream, feed_stream
+from engine.compile.framed import framed_stream, late_stream, own_time
+from engine.compile.pictures import LayerStream, conform, feed_input, feed_stream
 from engine.feeds import GeneratorFeed
 from engine.layers.base import LayerType, PathKey
-from engine.resolved import Mover, ResolvedLayer, ResolvedModel
-from engine.spec.animation import Moving
+from engine.layers.placing import placed_frame
+from engine.resolved import Framed, Mover, ResolvedLayer, ResolvedModel
+from engine.spec.animation import PlacedMoving
 from engine.spec.common import Background, Fit, PathStr, PositiveSeconds
+from engine.spec.frame import Boxed
 from engine.spec.motion import RANGE, TRUST, Keyframes, Motion, ValueRange
+from engine.spec.parts import Timed
 from engine.timebase import exact, frame_at
 
 if TYPE_CHECKING:
@@ -23,7 +28,7 @@ if TYPE_CHECKING:
     from engine.resolve.context import ResolveContext
 
 
-class GeneratorLayer(Moving):
+class GeneratorLayer(Timed, PlacedMoving, Boxed):
     """Frames made by a generator model (latent vector in, picture out), streamed into ffmpeg."""
 
     type: Literal["generator"]
@@ -41,6 +46,7 @@ class GeneratorLayer(Moving):
     batch: int = Field(16, ge=1, le=1024, description="Frames generated per model call.")
     trust_model: bool = Field(False, description=TRUST)
     value_range: ValueRange = Field("auto", description=RANGE)
+    opacity: float = Field(1.0, ge=0, le=1)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,9 +54,13 @@ class ResolvedGenerator(ResolvedLayer):
     spec: GeneratorLayer
     model: ResolvedModel
     length: Fraction | None = None
+    #: Placed in a box of its own (None: it fills the frame).
+    framed: Framed | None = None
 
     def moved(self, move: Mover) -> ResolvedGenerator:
-        return replace(self, model=replace(self.model, path=move(self.model.path, "model", ())))
+        framed = self.framed.moved(move) if self.framed else None
+        model = replace(self.model, path=move(self.model.path, "model", ()))
+        return replace(self, model=model, framed=framed)
 
 
 class GeneratorType(LayerType):
@@ -73,12 +83,18 @@ class GeneratorType(LayerType):
         )
         if model is None:
             return None
-        length = exact(spec.duration) if spec.duration is not None else None
-        return ResolvedGenerator(spec=spec, model=model, length=length)
+        framed = None
+        if spec.placed:
+            framed = placed_frame(ctx, path, spec, model.out_size, False)
+            if framed is None:
+                return None
+        duration = exact(spec.start) + exact(spec.duration) if spec.duration is not None else None
+        return ResolvedGenerator(spec=spec, model=model, length=duration, framed=framed)
 
     def compile(self, ctx: SceneContext, layer: ResolvedGenerator) -> LayerStream:
         spec, model = layer.spec, layer.model
         assert model.latent_dim
+        ctx = own_time(ctx, layer.window, layer.framed)
         fps = ctx.canvas.fps
         layer_frames = frame_at(exact(spec.duration), fps) if spec.duration else ctx.frames
         layer_frames = max(1, layer_frames)
@@ -104,10 +120,15 @@ class GeneratorType(LayerType):
             count=end - first,
             batch=spec.batch,
         )
-        return feed_stream(ctx, feed, first, spec.fit, spec.background, "lanczos")
+        if layer.framed is not None:
+            timing = conform(ctx, resample=False)
+            head = feed_input(ctx, feed, first)
+            return framed_stream(ctx, head, (width, height), layer.framed, "lanczos", timing, False)
+        stream = feed_stream(ctx, feed, first, spec.fit, spec.background, "lanczos")
+        return late_stream(ctx, stream, layer.window)
 
     def covers_frame(self, layer: ResolvedGenerator, default_fit: str) -> bool:
-        return True
+        return layer.framed is None
 
 
 TYPE = GeneratorType()

@@ -1,5 +1,6 @@
 """``image``: a still picture, fitted to the frame (contain, cover, fill, blur) with optional
-Ken Burns zoom and pan, or placed like a sprite (``fit: none``); also an overlay."""
+Ken Burns zoom and pan, or placed like a sprite (``fit: none``), then optionally framed with
+rounded corners, a border and a shadow; also an overlay."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from engine.compile.framed import framed_stream, own_time
 from engine.compile.geometry import anchor_xy, fixed
 from engine.compile.graph import f, num
 from engine.compile.pictures import (
@@ -19,12 +21,15 @@ from engine.compile.pictures import (
     hold,
     picture_background,
     picture_format,
+    sprite_frames,
     still_input,
 )
 from engine.layers.base import LayerType, PathKey
-from engine.resolved import MediaInfo, Mover, ResolvedLayer
+from engine.layers.placing import placed_frame
+from engine.resolved import Framed, MediaInfo, Mover, ResolvedLayer
 from engine.spec.animation import PlacedMoving
 from engine.spec.common import MAX_LENGTH_PX, Background, PathStr, PlacedFit
+from engine.spec.frame import Decoration
 from engine.spec.parts import Pan, Timed, Timing, Zoom
 
 if TYPE_CHECKING:
@@ -32,7 +37,7 @@ if TYPE_CHECKING:
     from engine.resolve.context import ResolveContext
 
 
-class ImageLayer(Timed, PlacedMoving):
+class ImageLayer(Timed, PlacedMoving, Decoration):
     type: Literal["image"]
     src: PathStr
     fit: PlacedFit | None = Field(
@@ -46,6 +51,15 @@ class ImageLayer(Timed, PlacedMoving):
     width: int | None = Field(
         None, gt=0, le=MAX_LENGTH_PX, description="With fit 'none': scale to this width."
     )
+
+    @model_validator(mode="after")
+    def _decorates_a_placed_image(self) -> ImageLayer:
+        if self.decorated and self.fit != "none":
+            raise ValueError("radius, border and shadow frame a placed image: give it fit: none")
+        band = self.border.width if self.border else 0
+        if self.width is not None and self.width <= 2 * band:
+            raise ValueError(f"a border of {band} pixels leaves no room in {self.width} pixels")
+        return self
 
 
 class ImageOverlay(Timing, PlacedMoving):
@@ -61,13 +75,16 @@ class ResolvedImage(ResolvedLayer):
     spec: ImageLayer
     src: Path
     media: MediaInfo
+    #: A placed image with decoration: where its frame lies (None: without decoration).
+    framed: Framed | None = None
 
     @property
     def size(self) -> tuple[int, int]:
         return self.media.size
 
     def moved(self, move: Mover) -> ResolvedImage:
-        return replace(self, src=move(self.src, "file", ()))
+        framed = self.framed.moved(move) if self.framed else None
+        return replace(self, src=move(self.src, "file", ()), framed=framed)
 
 
 def _drawn_box(spec: ImageLayer, media: MediaInfo, frame: tuple[int, int]) -> tuple[int, int]:
@@ -98,7 +115,12 @@ class ImageType(LayerType):
         shrunk = ctx.small_enough((*path, "src"), src, media, _drawn_box(spec, media, ctx.frame))
         if shrunk is None:
             return None
-        return ResolvedImage(spec=spec, src=shrunk[0], media=shrunk[1])
+        framed = None
+        if spec.decorated:
+            framed = placed_frame(ctx, path, spec, shrunk[1].size, has_alpha(media), "fill")
+            if framed is None:
+                return None
+        return ResolvedImage(spec=spec, src=shrunk[0], media=shrunk[1], framed=framed)
 
     def draw_overlay(
         self, ctx: ResolveContext, path: PathKey, spec: ImageOverlay
@@ -119,6 +141,12 @@ class ImageType(LayerType):
         spec = layer.spec
         canvas = ctx.canvas
         fit = spec.fit or ctx.fit
+        if layer.framed is not None:
+            ctx = own_time(ctx, layer.window, layer.framed)
+            still = LayerStream("", full=False, src=str(layer.src), prep=(f("format", "rgba"),))
+            head = sprite_frames(ctx.g, still, ctx.frames, canvas.fps)
+            alpha = has_alpha(layer.media)
+            return framed_stream(ctx, head, layer.size, layer.framed, "lanczos", [], alpha)
         if fit == "none":
             w, h = layer.size
             scaled = (spec.width, _even_height(w, h, spec.width)) if spec.width else (w, h)

@@ -1,4 +1,5 @@
-"""``image_sequence``: numbered or globbed picture files played at their own frame rate."""
+"""``image_sequence``: numbered or globbed picture files played at their own frame rate, over
+the frame or placed in a box of its own."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
+from engine.compile.framed import framed_stream, late_stream, own_time
 from engine.compile.pictures import (
     LayerStream,
     canonical,
@@ -22,16 +24,20 @@ from engine.compile.pictures import (
 )
 from engine.errors import MediaError
 from engine.layers.base import LayerType, PathKey
-from engine.resolved import MediaInfo, Mover, ResolvedLayer
-from engine.spec.animation import Moving
+from engine.layers.placing import placed_frame
+from engine.resolved import Framed, MediaInfo, Mover, ResolvedLayer
+from engine.spec.animation import PlacedMoving
 from engine.spec.common import Background, Fit, Fps, PathStr
+from engine.spec.frame import Boxed
+from engine.spec.parts import Timed
+from engine.timebase import exact
 
 if TYPE_CHECKING:
     from engine.compile.pictures import SceneContext
     from engine.resolve.context import ResolveContext
 
 
-class ImageSequenceLayer(Moving):
+class ImageSequenceLayer(Timed, PlacedMoving, Boxed):
     type: Literal["image_sequence"]
     src: PathStr = Field(
         description="A printf pattern (frames/img_%04d.png) or a glob (frames/*.png)."
@@ -39,6 +45,7 @@ class ImageSequenceLayer(Moving):
     fps: Fps = "25"
     fit: Fit | None = None
     background: Background | None = None
+    opacity: float = Field(1.0, ge=0, le=1)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,9 +59,14 @@ class ResolvedSequence(ResolvedLayer):
     #: The first frame, probed.
     media: MediaInfo
     length: Fraction
+    #: Placed in a box of its own (None: it fills the frame).
+    framed: Framed | None = None
 
     def moved(self, move: Mover) -> ResolvedSequence:
-        return replace(self, src=move(self.src, "sequence", tuple(self.frame_files())))
+        framed = self.framed.moved(move) if self.framed else None
+        return replace(
+            self, src=move(self.src, "sequence", tuple(self.frame_files())), framed=framed
+        )
 
     def frame_files(self) -> list[Path]:
         """Exactly the files ffmpeg reads (from the first number, as many as were counted;
@@ -121,6 +133,11 @@ class ImageSequenceType(LayerType):
         media = ctx.media((*path, "src"), first, "picture")
         if media is None:
             return None
+        framed = None
+        if spec.placed:
+            framed = placed_frame(ctx, path, spec, media.size, has_alpha(media))
+            if framed is None:
+                return None
         return ResolvedSequence(
             spec=spec,
             src=pattern,
@@ -128,17 +145,25 @@ class ImageSequenceType(LayerType):
             start_number=start_number,
             frame_count=count,
             media=media,
-            length=Fraction(count) / Fraction(spec.fps),
+            length=exact(spec.start) + Fraction(count) / Fraction(spec.fps),
+            framed=framed,
         )
 
     def compile(self, ctx: SceneContext, layer: ResolvedSequence) -> LayerStream:
         spec = layer.spec
+        ctx = own_time(ctx, layer.window, layer.framed)
         options = ["-framerate", spec.fps]
         if layer.pattern_kind == "glob":
             options = ["-pattern_type", "glob", *options]
         else:
             options += ["-start_number", str(layer.start_number)]
         index = ctx.g.add_input(str(layer.src), *options)
+        alpha = has_alpha(layer.media)
+        if layer.framed is not None:
+            size = layer.media.size
+            return framed_stream(
+                ctx, f"{index}:v", size, layer.framed, "bicubic", conform(ctx), alpha
+            )
         tail = [*canonical(picture_format(ctx, layer.media)), *conform(ctx)]
         label = fit_chain(
             ctx,
@@ -149,10 +174,10 @@ class ImageSequenceType(LayerType):
             "bicubic",
             tail,
         )
-        return LayerStream(label, full=True, opaque=not has_alpha(layer.media))
+        return late_stream(ctx, LayerStream(label, full=True, opaque=not alpha), layer.window)
 
     def covers_frame(self, layer: ResolvedSequence, default_fit: str) -> bool:
-        return not has_alpha(layer.media)
+        return not has_alpha(layer.media) and layer.framed is None
 
 
 TYPE = ImageSequenceType()

@@ -1,13 +1,14 @@
 """``video``: a clip, trimmed, sped up or slowed down, looped, reversed or frozen on one frame,
-fitted to the frame, with its own sound; optionally every frame passed through an
-image-to-image model on its way in."""
+fitted to the frame or placed in a box of its own (picture in picture), with its own sound;
+optionally every frame passed through an image-to-image model on its way in; also an overlay
+on the video's timeline."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
@@ -17,30 +18,30 @@ from engine.compile.clips import (
     looped_sound,
     pass_sound,
     played_frames,
-    repeated,
-    shown_frames,
 )
+from engine.compile.framed import framed_stream, late_stream, own_time
 from engine.compile.graph import Filter, f, num
 from engine.compile.pictures import (
     LayerStream,
     canonical,
-    feed_stream,
+    decoder_options,
     fit_chain,
     has_alpha,
-    on_the_tick,
     picture_background,
     picture_format,
     tone_mapped,
 )
+from engine.compile.reading import clip_timing, input_options, through_model
 from engine.compile.sounds import atempo
-from engine.feeds import FrameModelFeed
 from engine.layers.base import LayerType, PathKey
-from engine.resolved import MediaInfo, Mover, ResolvedLayer, ResolvedModel, ResolvedScene
-from engine.spec.animation import Moving
+from engine.layers.placing import placed_frame
+from engine.resolved import Framed, MediaInfo, Mover, ResolvedLayer, ResolvedModel, ResolvedScene
+from engine.spec.animation import PlacedMoving
 from engine.spec.common import Background, Fit, Model, PathStr, Seconds
+from engine.spec.frame import Boxed
 from engine.spec.motion import RANGE, TRUST, ValueRange
-from engine.spec.parts import Trim
-from engine.timebase import exact, frame_at, frames_to_samples, microseconds_down
+from engine.spec.parts import Timed, Timing, Trim
+from engine.timebase import exact, frame_at, frames_to_samples
 
 if TYPE_CHECKING:
     from engine.compile.pictures import SceneContext
@@ -70,8 +71,9 @@ def _model_shorthand(value: object) -> object:
 FrameModelOption = Annotated[FrameModel, BeforeValidator(_model_shorthand)]
 
 
-class VideoLayer(Moving):
-    type: Literal["video"]
+class _Clip(PlacedMoving, Boxed):
+    """What a clip is, as a layer or an overlay."""
+
     src: PathStr
     trim: Trim = Field(default_factory=Trim)
     speed: float = Field(1.0, gt=0.0625, le=16)
@@ -79,9 +81,6 @@ class VideoLayer(Moving):
     audio: bool = Field(True, description="Keep the clip's own sound.")
     fit: Fit | None = None
     background: Background | None = None
-    model: FrameModelOption | None = Field(
-        None, description="Pass every frame through an image-to-image model (path or object)."
-    )
     loop: bool = Field(
         False, description="Repeat the (trimmed) clip, pictures and sound, to fill its scene."
     )
@@ -91,11 +90,29 @@ class VideoLayer(Moving):
         description="Show the one frame of the (untrimmed) clip nearest this time, in "
         "seconds, for the whole layer, without sound.",
     )
+    opacity: float = Field(1.0, ge=0, le=1)
+
+
+class VideoLayer(Timed, _Clip):
+    type: Literal["video"]
+    model: FrameModelOption | None = Field(
+        None, description="Pass every frame through an image-to-image model (path or object)."
+    )
+
+
+class VideoOverlay(Timing, _Clip):
+    """A clip on the video's timeline, always placed (at its own size without a box)."""
+
+    type: Literal["video"]
+
+    @property
+    def placed(self) -> bool:
+        return True
 
 
 @dataclass(frozen=True, kw_only=True)
 class ResolvedVideo(ResolvedLayer):
-    spec: VideoLayer
+    spec: VideoLayer | VideoOverlay
     src: Path
     media: MediaInfo
     #: The pictures' shown size (a frame model's: the size it works at).
@@ -109,10 +126,13 @@ class ResolvedVideo(ResolvedLayer):
     #: A frozen clip: where its input is sought (engine/resolve/clips.py, ``frozen_at``).
     still_at: Fraction | None = None
     model: ResolvedModel | None = None
+    #: Placed in a box of its own (None: it fills the frame).
+    framed: Framed | None = None
 
     def moved(self, move: Mover) -> ResolvedVideo:
         model = replace(self.model, path=move(self.model.path, "model", ())) if self.model else None
-        return replace(self, src=move(self.src, "file", ()), model=model)
+        framed = self.framed.moved(move) if self.framed else None
+        return replace(self, src=move(self.src, "file", ()), model=model, framed=framed)
 
 
 #: A clip's sound may start after its pictures, or have gaps: it is kept in step with its
@@ -125,82 +145,102 @@ _DECLICK = Fraction(1, 100)
 
 class VideoType(LayerType):
     model = VideoLayer
+    overlay = VideoOverlay
+    moving_overlay = True
 
-    def resolve(self, ctx: ResolveContext, path: PathKey, spec: VideoLayer) -> ResolvedVideo | None:
+    def resolve(
+        self, ctx: ResolveContext, path: PathKey, spec: VideoLayer | VideoOverlay
+    ) -> ResolvedVideo | None:
+        # Long on purpose: the checks of a frozen, a looped or reversed and a modelled clip
+        # each lead to one of two resolved forms; split, they would pass half the layer along.
         from engine.resolve.clips import frozen_at, held_pass, trimmed_length
 
         src = ctx.source(spec.src)
         media = ctx.media((*path, "src"), src, "clip")
         if media is None:
             return None
+        wanted = spec.model if isinstance(spec, VideoLayer) else None
         if spec.freeze is not None:
             written = {
                 "trim": spec.trim.start > 0 or spec.trim.end is not None,
                 "speed": spec.speed != 1,
                 "loop": spec.loop,
                 "reverse": spec.reverse,
-                "model": spec.model is not None,
+                "model": wanted is not None,
             }
             taken = [key for key, wrote in written.items() if wrote]
             at = frozen_at(ctx, path, spec.freeze, spec.src, media, taken)
-            if at is None:
+            framed = _framed(ctx, path, spec, media.size, has_alpha(media))
+            if at is None or framed is False:
                 return None
             return ResolvedVideo(
                 spec=spec, src=src, media=media, size=media.size, plays=Fraction(0),
-                pass_frames=1, still_at=at,
+                pass_frames=1, still_at=at, framed=framed,
             )  # fmt: skip
         trimmed = trimmed_length(ctx, path, spec.trim, spec.src, media)
         if trimmed is None:
             return None
         plays = trimmed / exact(spec.speed)
         pass_frames = max(1, frame_at(plays, ctx.fps))
-        model = _frame_model(ctx, path, spec.model, media.size) if spec.model else None
-        if spec.model is not None and model is None:
+        model = _frame_model(ctx, path, wanted, media.size) if wanted else None
+        if wanted is not None and model is None:
+            return None
+        size = model.out_size if model else media.size
+        framed = _framed(ctx, path, spec, size, has_alpha(media) and model is None)
+        if framed is False:
             return None
         if spec.loop or spec.reverse:
-            # The pass is held after fitting, at the output's size (at the model's, in the
-            # second ffmpeg that feeds a model).
+            # The pass is held after fitting, at the output's size or the placed picture's
+            # (at the model's, in the second ffmpeg that feeds a model).
             in_size = model.in_size if model and model.in_size else (0, 0)
-            frame = max(ctx.frame, in_size, key=lambda side: side[0] * side[1])
+            shown = framed.picture if framed else ctx.frame
+            frame = max(shown, in_size, key=lambda side: side[0] * side[1])
             what = "reverse" if spec.reverse else "loop"
             sound = spec.audio and media.has_audio and spec.volume > 0
             if not held_pass(ctx, (*path, what), what, pass_frames, frame, sound=sound):
                 return None
+        # A clip that starts late in its scene decides the scene's length from its start.
+        late = exact(spec.start) if isinstance(spec, Timed) else Fraction(0)
         return ResolvedVideo(
             spec=spec,
             src=src,
             media=media,
-            size=model.out_size if model else media.size,
-            length=None if spec.loop else plays,
+            size=size,
+            length=None if spec.loop else late + plays,
             plays=plays,
             pass_frames=pass_frames,
             model=model,
+            framed=framed,
         )
 
     def compile(self, ctx: SceneContext, layer: ResolvedVideo) -> LayerStream:
+        ctx = own_time(ctx, layer.window, layer.framed)
         if layer.model is not None:
-            return _through_model(ctx, layer, layer.model)
+            return late_stream(ctx, through_model(ctx, layer, layer.model), layer.window)
         spec = layer.spec
         fps = ctx.canvas.fps
         if layer.still_at is not None:
             # One frame: the one on screen at the point sought (``frozen_at``).
-            index = ctx.g.add_input(str(layer.src), "-noaccurate_seek", "-ss", num(layer.still_at))
-            picked, held = frozen_frame(fps, ctx.frames)
+            seek = ("-noaccurate_seek", "-ss", num(layer.still_at))
+            index = ctx.g.add_input(str(layer.src), *decoder_options(layer.media), *seek)
+            picked, timing = frozen_frame(fps, ctx.frames)
             head = ctx.g.one([f"{index}:v"], [*picked, *tone_mapped(layer.media)])
-            tail = [*canonical(picture_format(ctx, layer.media)), *held]
         else:
             index = ctx.g.add_input(str(layer.src), *input_options(layer, ctx.frames, fps))
             head = ctx.g.one([f"{index}:v"], [*clip_timing(layer), *tone_mapped(layer.media)])
-            played = played_frames(
+            timing = played_frames(
                 fps, ctx.frames, layer.pass_frames, reverse=spec.reverse, loop=spec.loop
             )
-            tail = [*canonical(picture_format(ctx, layer.media)), *played]
+        alpha = has_alpha(layer.media)
+        if layer.framed is not None:
+            return framed_stream(ctx, head, layer.size, layer.framed, "bicubic", timing, alpha)
+        tail = [*canonical(picture_format(ctx, layer.media)), *timing]
         background = picture_background(layer.media, spec.background)
         label = fit_chain(ctx, head, layer.size, spec.fit or ctx.fit, background, "bicubic", tail)
-        return LayerStream(label, full=True, opaque=not has_alpha(layer.media))
+        return late_stream(ctx, LayerStream(label, full=True, opaque=not alpha), layer.window)
 
     def covers_frame(self, layer: ResolvedVideo, default_fit: str) -> bool:
-        return not has_alpha(layer.media)
+        return not has_alpha(layer.media) and layer.framed is None
 
     def has_sound(self, layer: ResolvedVideo) -> bool:
         spec = layer.spec
@@ -208,25 +248,30 @@ class VideoType(LayerType):
         return bool(spec.audio and layer.media.has_audio and spec.volume > 0 and not frozen)
 
     def sounds(self, sounds: Sounds, scene: ResolvedScene, layer: ResolvedVideo) -> list[str]:
-        """The clip's own sound, from the scene's first frame (in step with its pictures) for
-        as long as the clip plays in the scene: looped, for the whole scene; reversed, for its
-        pass of frames, backwards. Where a transition crossfades, it fades in over the one
-        into the scene and out over the one out of it (engine/compile/audio.py,
-        ``crossfades``)."""
+        """The clip's own sound, from its first frame (the scene's, or its ``start`` in the
+        scene: in step with its pictures) for as long as the clip plays in its window:
+        looped, for the whole window; reversed, for its pass of frames, backwards. Where a
+        transition crossfades, it fades in over the one into the scene and out over the one
+        out of it (engine/compile/audio.py, ``crossfades``)."""
         # Long on purpose: where the sound starts and ends, how a loop or a reversal makes it,
         # and its fades all depend on one another; split, each part would need all the others.
         spec = layer.spec
         if not self.has_sound(layer):
             return []
         fps, rate, passes = sounds.fps, sounds.rate, layer.pass_frames
-        first = Fraction(scene.first_frame) / fps
-        start = frames_to_samples(scene.first_frame, fps, rate)
-        shown = Fraction(scene.frames) / fps
-        # How long the clip can sound from the scene's first frame (None: for ever, looped).
+        # Its window: the scene's frames, or from its ``start`` in the scene to its ``end``.
+        window = layer.window
+        first_frame = scene.first_frame + window.start
+        first = Fraction(first_frame) / fps
+        start = frames_to_samples(first_frame, fps, rate)
+        shown = Fraction(window.frames) / fps
+        # How long the clip can sound from its first frame (None: for ever, looped).
         lasts = None if spec.loop else Fraction(passes) / fps if spec.reverse else layer.plays
         end = round((first + (shown if lasts is None else min(shown, lasts))) * rate)
-        entering, leaving = sounds.entering(scene), sounds.leaving(scene)
-        frames = scene.frames
+        # Crossfades belong to a clip that starts with its scene, or ends with it.
+        entering = sounds.entering(scene) if window.start == 0 else None
+        leaving = sounds.leaving(scene) if window.end >= scene.frames else None
+        frames = window.frames
         if leaving is not None:
             # A transition the timeline rounds to fewer frames than its duration: the sound
             # plays on (by at most a frame) to the end of its fade, where the clip has it; a
@@ -253,10 +298,10 @@ class VideoType(LayerType):
         ]
         if spec.loop and frames > passes:
             filters += pass_sound(loop_samples(passes, fps, rate), reverse=spec.reverse)
-            filters += looped_sound(scene.first_frame, passes, fps, rate)
+            filters += looped_sound(first_frame, passes, fps, rate)
         elif spec.reverse:
             # The whole pass is turned round, however little of it the scene shows.
-            whole = frames_to_samples(scene.first_frame + passes, fps, rate) - start
+            whole = frames_to_samples(first_frame + passes, fps, rate) - start
             filters += pass_sound(whole, reverse=True)
         filters.append(f("atrim", end_sample=length))
         if spec.volume != 1:
@@ -264,21 +309,31 @@ class VideoType(LayerType):
         if entering is not None:
             filters.append(entering.fade("in", start))
         else:
-            filters += _declicked(scene, rate, length)
+            filters += _declicked(scene if window.start == 0 else None, rate, length)
         if leaving is not None and leaving.start < end:
             filters.append(leaving.fade("out", start))
         filters += sounds.placed(start)
         return [sounds.g.one([f"{index}:a"], filters, prefix="a")]
 
 
-def _declicked(scene: ResolvedScene, rate: int, length: int) -> list[Filter]:
+def _declicked(scene: ResolvedScene | None, rate: int, length: int) -> list[Filter]:
     """The fade in of a clip's sound where no crossfade brings it in: a short one where scenes
     cut, so a cut never clicks; linear, over the whole transition, where it enters with
-    ``audio: cut`` (the outgoing clip's sound then plays on to its own scene's end)."""
+    ``audio: cut`` (the outgoing clip's sound then plays on to its own scene's end). A clip
+    that starts later in its scene (``scene`` None) gets the short one."""
     # The transition's own length, as the spec wrote it: a ramp, not a place in time.
-    fade = exact(scene.transition.duration) if scene.transition else _DECLICK
+    fade = exact(scene.transition.duration) if scene and scene.transition else _DECLICK
     samples = min(round(fade * rate), length // 2)
     return [f("afade", t="in", ss=0, ns=samples)] if samples else []
+
+
+def _framed(
+    ctx: ResolveContext, path: PathKey, spec: VideoLayer | VideoOverlay, size: Any, alpha: bool
+) -> Framed | Literal[False] | None:
+    """Where a placed clip lies (None: it fills the frame; False: a problem was recorded)."""
+    if not spec.placed:
+        return None
+    return placed_frame(ctx, path, spec, size, alpha) or False
 
 
 def _frame_model(
@@ -297,93 +352,6 @@ def _frame_model(
             canvas=ctx.frame,
         ),
     )
-
-
-def clip_timing(layer: ResolvedVideo, skipped: Fraction = Fraction(0)) -> list[Filter]:
-    """A clip's frames on its own timeline: time 0 is where the input was sought to
-    (``trim.start``, plus ``skipped`` seconds of the clip a window does not show), nothing at
-    or after the trimmed end, then sped up or slowed down.
-
-    The times are kept as they come, not shifted to start at the first frame: after a seek,
-    the first frame kept is the first one that begins after the seek point, and moving it to
-    0 showed every frame of a trimmed clip early. ``-t`` on the input may let one frame past
-    the end through; the ``trim`` takes it out — on the source's own times, before the speed
-    change, so a frame that begins exactly at ``trim.end`` stays out whatever the speed."""
-    spec = layer.spec
-    span = layer.plays * exact(spec.speed) - skipped
-    filters = [f("trim", end=microseconds_down(max(Fraction(0), span)))]
-    if spec.speed != 1:
-        filters.append(f("setpts", f"PTS/{num(spec.speed)}"))
-    return filters
-
-
-def input_options(layer: ResolvedVideo, frames: int, fps: Fraction) -> tuple[str, ...]:
-    """Seek and limit on the input side, so ffmpeg decodes only the part a scene shows (all of
-    a reversed clip's pass, at most one pass of a looped one)."""
-    spec = layer.spec
-    shown = shown_frames(frames, layer.pass_frames, reverse=spec.reverse, loop=spec.loop)
-    needed = float(Fraction(shown) / fps) * spec.speed
-    available = float(layer.plays) * spec.speed
-    options: list[str] = []
-    if spec.trim.start:
-        options += ["-ss", num(spec.trim.start)]
-    options += ["-t", num(min(needed, available))]
-    return tuple(options)
-
-
-def _through_model(ctx: SceneContext, layer: ResolvedVideo, model: ResolvedModel) -> LayerStream:
-    """A clip whose every frame goes through an image-to-image model on its way in: a second
-    ffmpeg decodes the frames the window shows, the model restyles them, a pipe feeds them."""
-    spec = layer.spec
-    assert model.in_size is not None
-    fps = ctx.canvas.fps
-    a, b = ctx.shown
-    width, height = model.in_size
-    scaled = [
-        f("scale", width, height, force_original_aspect_ratio="increase", flags="bicubic"),
-        f("crop", width, height),
-        f("format", "rgb24"),
-    ]
-    turned = spec.loop or spec.reverse
-    # A looped or reversed clip is decoded from its start: which pass frame shows where
-    # depends on the whole pass; a clip played once is sought to the window's first frame.
-    first = 0 if turned else a
-    shown = shown_frames(b, layer.pass_frames, reverse=spec.reverse, loop=spec.loop) - first
-    needed = Fraction(shown) / fps * Fraction(spec.speed).limit_denominator(10_000)
-    available = float(layer.plays) * spec.speed
-    skip = float(Fraction(first) / fps) * spec.speed
-    start = spec.trim.start + skip
-    steps = [
-        # The same frames, at the same times, as the clip without a model would show.
-        *clip_timing(layer, Fraction(first) / fps * exact(spec.speed)),
-        f("tpad", stop_mode="clone", stop=-1),
-        on_the_tick(fps),
-        *scaled,
-    ]
-    if turned:
-        steps += repeated(b, layer.pass_frames, reverse=spec.reverse, loop=spec.loop)
-        steps += [f("trim", start_frame=a or None), f("setpts", "PTS-STARTPTS")]
-    decode = [
-        "-hide_banner", "-nostdin", "-loglevel", "error",
-        *(["-ss", num(start)] if start else []),
-        "-t", num(max(0.0, min(float(needed), available - skip))),
-        "-i", str(layer.src),
-        "-vf", ",".join(str(step) for step in steps),
-        "-frames:v", str(b - a), "-an", "-f", "rawvideo", "pipe:1",
-    ]  # fmt: skip
-    feed = FrameModelFeed(
-        pipe=ctx.g.next_pipe(),
-        model=str(model.path),
-        model_sha256=model.sha256,
-        trust_model=model.trust,
-        value_range=model.value_range,
-        width=width,
-        height=height,
-        decode=tuple(decode),
-        count=b - a,
-        batch=spec.model.batch if spec.model else 8,
-    )
-    return feed_stream(ctx, feed, a, spec.fit, spec.background, "bicubic")
 
 
 TYPE = VideoType()

@@ -35,6 +35,10 @@ _FPS = re.compile(r"([\d.]+(?:k)?) (fps|tbr)")
 _RATE = re.compile(r"(\d+) Hz")
 _SAR = re.compile(r"\[SAR (\d+):(\d+) DAR")
 _ROTATION = re.compile(r"Display Matrix: rotation of (-?[\d.]+) degrees")
+#: A VP8/VP9 stream whose alpha lies in the WebM side data (ffmpeg's own decoder ignores it).
+_ALPHA_MODE = re.compile(r"^\s*alpha_mode\s*:\s*1\s*$", re.MULTILINE)
+#: The decoders that read that alpha, by codec.
+_ALPHA_DECODERS = {"vp8": "libvpx", "vp9": "libvpx-vp9"}
 _INPUT = re.compile(r"Input #0, ([\w,]+), from")
 #: The pixel format and its color description: ``yuv420p10le(tv, bt2020nc/bt2020/smpte2084``.
 _PIXELS = re.compile(r"^,? ?(\w+)(?:\(([^)]*)\))?")
@@ -91,13 +95,15 @@ def parse_probe(text: str, path: str) -> MediaInfo:
                 # Non-square pixels: the picture is shown wider (or narrower) than stored.
                 width = max(1, round(width * int(sar.group(1)) / int(sar.group(2))))
             rotation = _stream_rotation(text, video[0].end())
+            if codec in _ALPHA_DECODERS and _ALPHA_MODE.search(_stream_block(text, video[0].end())):
+                info["has_alpha"], info["decoder"] = True, _ALPHA_DECODERS[codec]
             if rotation % 180 == 90:
                 width, height = height, width
             info["width"], info["height"], info["rotation"] = width, height, rotation
         pixels = _PIXELS.match(rest.split(",", 1)[1] if "," in rest else "")
         if pixels:
             info["pix_fmt"] = pixels.group(1)
-            info["has_alpha"] = bool(_ALPHA.match(pixels.group(1)))
+            info["has_alpha"] = info.get("has_alpha") or bool(_ALPHA.match(pixels.group(1)))
             colors = (pixels.group(2) or "").split(",")[1:2]
             described = colors[0].strip().split("/") if colors else []
             if len(described) == 3:
@@ -124,13 +130,18 @@ def parse_probe(text: str, path: str) -> MediaInfo:
     )
 
 
+def _stream_block(text: str, after: int) -> str:
+    """What is printed about the stream whose line ends at ``after``: its metadata and side
+    data, up to the next stream's line."""
+    following = text[after:]
+    next_stream = following.find("Stream #")
+    return following if next_stream < 0 else following[:next_stream]
+
+
 def _stream_rotation(text: str, after: int) -> int:
     """The display-matrix rotation printed in the side data of the stream whose line ends at
     ``after`` (before the next stream's line), in whole degrees 0-359."""
-    following = text[after:]
-    next_stream = following.find("Stream #")
-    block = following if next_stream < 0 else following[:next_stream]
-    match = _ROTATION.search(block)
+    match = _ROTATION.search(_stream_block(text, after))
     return round(float(match.group(1))) % 360 if match else 0
 
 

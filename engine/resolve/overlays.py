@@ -3,6 +3,7 @@ length, and placed in frames."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
@@ -10,7 +11,7 @@ from engine.layers import type_of
 from engine.layers.base import PathKey
 from engine.resolve.animation import animation_of, static_opacity
 from engine.resolve.context import ResolveContext
-from engine.resolved import ResolvedOverlay
+from engine.resolved import ResolvedLayer, ResolvedOverlay, Window
 from engine.timebase import exact, frame_at
 
 
@@ -23,17 +24,18 @@ def placed_overlay(
 ) -> ResolvedOverlay | None:
     """An overlay checked against the video's length ``total``; ``timing`` gives exact times
     for overlays the engine makes itself (captions)."""
-    if timing is not None:
-        start, end = timing
-    else:
-        start = exact(overlay.start)
-        end = exact(overlay.end) if overlay.end is not None else total
+    kind = type_of(overlay)
+    start = timing[0] if timing is not None else exact(overlay.start)
     if start >= total:
         ctx.add(
             (*path, "start"),
             f"overlay starts at {float(start):g}s, after the video ends ({float(total):g}s)",
         )
         return None
+    layer = kind.resolve(ctx, path, overlay) if kind.moving_overlay else None
+    if kind.moving_overlay and layer is None:
+        return None
+    end = _end(overlay, timing, start, total, layer)
     if end > total:
         ctx.add(
             (*path, "end"),
@@ -48,16 +50,20 @@ def placed_overlay(
             f"({float(end - start):g}s)",
         )
         return None
-    drawn = type_of(overlay).draw_overlay(ctx, path, overlay)
-    if drawn is None:
-        return None
     fps = ctx.fps
-    image, size = drawn
-    width = getattr(overlay, "width", None)
-    shown = (width, max(2, round(size[1] * width / size[0] / 2) * 2)) if width else size
     first = frame_at(start, fps)
     # Its own frame 0 is the video's frame ``first``; keyframe times are the video's.
     animation = animation_of(overlay, -Fraction(first), start * fps - first, end * fps - first, fps)
+    if layer is not None:
+        frames = (first, frame_at(end, fps))
+        moving = _moving(overlay, layer, frames, (fade_in * fps, fade_out * fps))
+        return replace(moving, animation=animation)
+    drawn = kind.draw_overlay(ctx, path, overlay)
+    if drawn is None:
+        return None
+    image, size = drawn
+    width = getattr(overlay, "width", None)
+    shown = (width, max(2, round(size[1] * width / size[0] / 2) * 2)) if width else size
     return ResolvedOverlay(
         overlay=overlay,
         image=image,
@@ -69,4 +75,45 @@ def placed_overlay(
         fade_in=fade_in * fps,
         fade_out=fade_out * fps,
         animation=animation,
+    )
+
+
+def _end(
+    overlay: Any,
+    timing: tuple[Fraction, Fraction] | None,
+    start: Fraction,
+    total: Fraction,
+    layer: ResolvedLayer | None,
+) -> Fraction:
+    """Where an overlay ends: as given, else at the end of the video, or, for a clip played
+    once, where it ends (it holds its last frame no longer)."""
+    if timing is not None:
+        return timing[1]
+    if overlay.end is not None:
+        return exact(overlay.end)
+    if layer is not None and layer.length is not None:
+        return min(total, start + layer.length)
+    return total
+
+
+def _moving(
+    overlay: Any,
+    layer: ResolvedLayer,
+    frames: tuple[int, int],
+    fades: tuple[Fraction, Fraction],
+) -> ResolvedOverlay:
+    """A moving overlay: its layer, whose window is the overlay's frames (from its start)."""
+    framed = getattr(layer, "framed", None)
+    size = framed.size if framed is not None else (0, 0)
+    return ResolvedOverlay(
+        overlay=overlay,
+        image=None,
+        size=size,
+        shown=size,
+        opacity=static_opacity(overlay),
+        start_frame=frames[0],
+        end_frame=frames[1],
+        fade_in=fades[0],
+        fade_out=fades[1],
+        layer=replace(layer, window=Window(0, max(1, frames[1] - frames[0]))),
     )

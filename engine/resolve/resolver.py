@@ -20,7 +20,7 @@ from engine.resolve.limits import Limits
 from engine.resolve.overlays import placed_overlay
 from engine.resolve.scenes import place_scenes
 from engine.resolve.tracks import placed_track
-from engine.resolved import Cue, ResolvedScene, ResolvedSpec
+from engine.resolved import Cue, ResolvedOverlay, ResolvedScene, ResolvedSpec
 from engine.spec.loader import LoadedSpec
 from engine.spec.models import Spec
 from engine.timebase import frame_at
@@ -64,7 +64,7 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
         if (heard := placed_track(ctx, ("audio", i), track, video_end, scenes)) is not None
     ]
     if spec.output.audio_only:
-        _some_sound(ctx, scenes)
+        _some_sound(ctx, scenes, overlays)
     cues: list[Cue] = []
     if spec.subtitles is not None:
         cues = subtitle_cues(ctx, scenes, total)
@@ -88,7 +88,9 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
     )
 
 
-def _some_sound(ctx: ResolveContext, scenes: list[ResolvedScene]) -> None:
+def _some_sound(
+    ctx: ResolveContext, scenes: list[ResolvedScene], overlays: list[ResolvedOverlay]
+) -> None:
     """A file of sound alone needs something to hear: an audio track, narration, or a clip
     that keeps its sound (recorded at ``output.path`` when there is none)."""
     spec = ctx.loaded.spec
@@ -97,6 +99,8 @@ def _some_sound(ctx: ResolveContext, scenes: list[ResolvedScene]) -> None:
     if spec.audio or any(scene.narration for scene in spec.scenes):
         return
     if any(type_of(layer.spec).has_sound(layer) for scene in scenes for layer in scene.layers):
+        return
+    if any(o.layer and type_of(o.layer.spec).has_sound(o.layer) for o in overlays):
         return
     ext = spec.output.container
     ctx.add(
