@@ -42,14 +42,10 @@ def placed_overlay(
             f"overlay ends at {float(end):g}s, past the end of the video ({float(total):g}s)",
         )
         return None
-    fade_in, fade_out = exact(overlay.fade_in_seconds), exact(overlay.fade_out_seconds)
-    if fade_in + fade_out > end - start:
-        ctx.add(
-            path,
-            f"fades ({float(fade_in):g}s + {float(fade_out):g}s) are longer than the overlay "
-            f"({float(end - start):g}s)",
-        )
+    fades = _fades(ctx, path, overlay, end - start)
+    if fades is None:
         return None
+    fade_in, fade_out = fades
     fps = ctx.fps
     first = frame_at(start, fps)
     # Its own frame 0 is the video's frame ``first``; keyframe times are the video's.
@@ -76,6 +72,21 @@ def placed_overlay(
         fade_out=fade_out * fps,
         animation=animation,
     )
+
+
+def _fades(
+    ctx: ResolveContext, path: PathKey, overlay: Any, length: Fraction
+) -> tuple[Fraction, Fraction] | None:
+    """The overlay's fades in and out, if they fit in its ``length``."""
+    fade_in, fade_out = exact(overlay.fade_in_seconds), exact(overlay.fade_out_seconds)
+    if fade_in + fade_out > length:
+        ctx.add(
+            path,
+            f"fades ({float(fade_in):g}s + {float(fade_out):g}s) are longer than the overlay "
+            f"({float(length):g}s)",
+        )
+        return None
+    return fade_in, fade_out
 
 
 def _end(
