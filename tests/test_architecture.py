@@ -231,15 +231,19 @@ def test_rooms_import_only_downhill() -> None:
         "codecs": {"errors"},
         "feeds": set(),
         "env": {"errors"},
+        # Easing curves: pure functions of numbers.
+        "easing": set(),
         # Processes (ffmpeg, probing, speech, frame decoding): the one place that starts them.
         "proc": {"errors", "resolved", "env", "paths"},
-        "spec": {"layers", "errors", "codecs", "timebase", "paths", "env"},
+        "spec": {"layers", "errors", "codecs", "timebase", "paths", "env", "easing"},
         "gan": {"errors", "feeds", "spec", "cache", "proc", "publish", "env"},
         "resolve": {
             *("spec", "layers", "resolved", "proc", "cache", "timebase", "errors"),
-            *("paths", "env", "gan"),
+            *("paths", "env", "gan", "easing"),
         },
-        "compile": {"spec", "layers", "resolved", "codecs", "feeds", "timebase", "errors"},
+        "compile": {
+            *("spec", "layers", "resolved", "codecs", "feeds", "timebase", "errors", "easing"),
+        },
         "run": {"compile", "proc", "errors", "codecs", "feeds", "timebase", "paths", "env"}
         | {"publish"},
     }

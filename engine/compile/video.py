@@ -14,6 +14,7 @@ from engine.compile.pictures import (
     SceneContext,
     canonical,
     color_frames,
+    sequence_sprite,
     sprite_frames,
 )
 from engine.layers import type_of
@@ -241,6 +242,8 @@ def add_overlays(
         if item.shown != item.size:
             filters.insert(0, f("scale", *item.shown, flags="lanczos"))
         sprite = LayerStream("", full=False, src=str(item.image), prep=tuple(filters))
+        if item.sequence is not None:
+            sprite = sequence_sprite(sprite, item.sequence)
         skip = max(0, window_start - start_frame)
         when = Visibility(
             start=max(0, start_frame - window_start),
@@ -255,7 +258,7 @@ def add_overlays(
         x, y = anchor_xy(
             place.position, canvas.size, item.shown, place.margin, place.offset, place.x, place.y
         )
-        main = g.one([main, label], overlay_filters(canvas, x, y))
+        main = g.one([main, label], overlay_filters(canvas, x + sprite.x, y + sprite.y))
     return main
 
 

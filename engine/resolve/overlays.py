@@ -50,6 +50,7 @@ def placed_overlay(
     drawn = type_of(overlay).draw_overlay(ctx, path, overlay)
     if drawn is None:
         return None
+    sequence = type_of(overlay).overlay_frames(ctx, path, overlay)
     fps = ctx.fps
     image, size = drawn
     width = getattr(overlay, "width", None)
@@ -64,4 +65,5 @@ def placed_overlay(
         end_frame=frame_at(end, fps),
         fade_in=fade_in * fps,
         fade_out=fade_out * fps,
+        sequence=sequence,
     )
