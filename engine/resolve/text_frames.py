@@ -193,16 +193,7 @@ def _scaled_card(size: tuple[int, int], scale: int) -> Rect:
 
 
 def _write(card: _Card, animation: TextAnimation, looks: list[Look], folder: Path) -> None:
-    layers = draw_layers(card.units)
-    accent = None
-    if isinstance(animation, Highlight) and animation.mode == "recolor":
-        color = animation.color or card.units.style.highlight or HIGHLIGHT_COLOR
-        layers = draw_layers(card.units, card.units.style.color)
-        accent = draw_layers(card.units, color).text
-    band = None
-    if isinstance(animation, Highlight) and animation.mode == "band":
-        band = color_rgba(animation.color or HIGHLIGHT_COLOR)
-    whole = _whole(layers)
+    painter = _Painter(card, animation)
     written: dict[Look, Path] = {}
     for index, look in enumerate(looks):
         target = folder / (PATTERN % index)
@@ -210,8 +201,7 @@ def _write(card: _Card, animation: TextAnimation, looks: list[Look], folder: Pat
         if earlier is not None:
             _link(earlier, target)
             continue
-        picture = _picture(card, layers, whole, look, accent, band)
-        picture.save(target, format="PNG", compress_level=1)
+        painter.picture(look).save(target, format="PNG", compress_level=1)
         written[look] = target
 
 
@@ -255,52 +245,85 @@ def _put(canvas: Image.Image, tile: Image.Image, x: int, y: int) -> None:
     canvas.alpha_composite(part, dest=(left, top))
 
 
-def _picture(
-    card: _Card,
-    layers: CardLayers,
-    whole: Image.Image,
-    look: Look,
-    accent: Image.Image | None,
-    band: tuple[int, int, int, int] | None,
-) -> Image.Image:
-    units = card.units
-    ix, iy = card.inset
-    canvas = Image.new("RGBA", card.size, _CLEAR)
-    if look.scale != 1000:
-        x0, y0, x1, y1 = _scaled_card(units.size, look.scale)
-        if x1 > x0 and y1 > y0:
-            grown = whole.resize((x1 - x0, y1 - y0), Image.Resampling.LANCZOS)
-            _put(canvas, grown, ix + x0, iy + y0)
+class _Painter:
+    """Draws the pictures of one card, in frame order. What has settled changes less often
+    than the frames (the words already in place while the next one rises), so the last
+    settled part is kept and only what moves is drawn again."""
+
+    def __init__(self, card: _Card, animation: TextAnimation) -> None:
+        self.card = card
+        units = card.units
+        self.layers = draw_layers(units)
+        self.accent: Image.Image | None = None
+        self.band: tuple[int, int, int, int] | None = None
+        if isinstance(animation, Highlight) and animation.mode == "recolor":
+            color = animation.color or units.style.highlight or HIGHLIGHT_COLOR
+            self.layers = draw_layers(units, units.style.color)
+            self.accent = draw_layers(units, color).text
+        if isinstance(animation, Highlight) and animation.mode == "band":
+            self.band = color_rgba(animation.color or HIGHLIGHT_COLOR)
+        self.whole = _whole(self.layers)
+        self.shift = units.style.shadow.offset if units.style.shadow else (0, 0)
+        self._settled: tuple[tuple[int, tuple[Rect, ...]], Image.Image, Image.Image] | None = None
+
+    def picture(self, look: Look) -> Image.Image:
+        card, layers = self.card, self.layers
+        ix, iy = card.inset
+        if look.scale != 1000:
+            canvas = Image.new("RGBA", card.size, _CLEAR)
+            x0, y0, x1, y1 = _scaled_card(card.units.size, look.scale)
+            if x1 > x0 and y1 > y0:
+                grown = self.whole.resize((x1 - x0, y1 - y0), Image.Resampling.LANCZOS)
+                _put(canvas, grown, ix + x0, iy + y0)
+            return canvas
+        under, text = self._settled_part(look)
+        canvas = under.copy()
+        if layers.shadow is not None:
+            for move in look.moving:
+                _moved(canvas, card, layers.shadow, move, self.shift)
+        _put(canvas, text, ix, iy)
+        for move in look.moving:
+            _moved(canvas, card, self._text(look), move, (0, 0))
+        if look.cursor is not None and card.cursor:
+            _cursor(canvas, card, look.cursor)
         return canvas
-    text = layers.text
-    if accent is not None and look.swept:
-        text = Image.composite(accent, text, _mask(units.size, list(look.swept)))
-    everything = look.still == card.plan.units and not look.moving
-    if everything and band is None and text is layers.text:
-        _put(canvas, whole, ix, iy)
-    else:
-        _put(canvas, layers.box, ix, iy)
-        if band is not None and look.swept:
+
+    def _text(self, look: Look) -> Image.Image:
+        """The text layer, recolored where a sweep has passed."""
+        if self.accent is None or not look.swept:
+            return self.layers.text
+        mask = _mask(self.card.units.size, list(look.swept))
+        return Image.composite(self.accent, self.layers.text, mask)
+
+    def _settled_part(self, look: Look) -> tuple[Image.Image, Image.Image]:
+        """What lies under the moving units' shadows (the box, the band, the settled units'
+        shadow) as a picture, and the settled units' text as a card-sized layer."""
+        key = (look.still, look.swept)
+        if self._settled is not None and self._settled[0] == key:
+            return self._settled[1], self._settled[2]
+        card, layers = self.card, self.layers
+        units = card.units
+        ix, iy = card.inset
+        under = Image.new("RGBA", card.size, _CLEAR)
+        text = self._text(look)
+        everything = look.still == card.plan.units
+        still = [] if everything else card.plan.prefix_rects(look.still)
+        under.paste(layers.box, (ix, iy))
+        if self.band is not None and look.swept:
             marker = Image.new("RGBA", units.size, _CLEAR)
             pen = ImageDraw.Draw(marker)
             for x0, y0, x1, y1 in look.swept:
-                pen.rectangle((x0, y0, x1 - 1, y1 - 1), fill=band)
-            _put(canvas, marker, ix, iy)
-        still = card.plan.prefix_rects(look.still)
-        shift = units.style.shadow.offset if units.style.shadow else (0, 0)
+                pen.rectangle((x0, y0, x1 - 1, y1 - 1), fill=self.band)
+            _put(under, marker, ix, iy)
         if layers.shadow is not None:
             shadow = layers.shadow
             if not everything:
-                shadow = _only(shadow, _mask(units.size, still, shift))
-            _put(canvas, shadow, ix, iy)
-            for move in look.moving:
-                _moved(canvas, card, layers.shadow, move, shift)
-        _put(canvas, text if everything else _only(text, _mask(units.size, still)), ix, iy)
-        for move in look.moving:
-            _moved(canvas, card, text, move, (0, 0))
-    if look.cursor is not None and card.cursor:
-        _cursor(canvas, card, look.cursor)
-    return canvas
+                shadow = _only(shadow, _mask(units.size, still, self.shift))
+            _put(under, shadow, ix, iy)
+        if not everything:
+            text = _only(text, _mask(units.size, still))
+        self._settled = (key, under, text)
+        return under, text
 
 
 def _moved(
