@@ -129,12 +129,19 @@ class Animation:
         )
 
     def state(
-        self, frame: int, rest: tuple[int, int], size: tuple[int, int], canvas: tuple[int, int]
+        self,
+        frame: int,
+        rest: tuple[int, int],
+        size: tuple[int, int],
+        canvas: tuple[int, int],
+        inset: tuple[int, int] = (0, 0),
     ) -> State:
         """The layer at ``frame``: ``rest`` is where its placement puts its box's top-left
-        corner, ``size`` the box, ``canvas`` the frame (for slides from outside it)."""
-        x = self.x.at(frame) if self.x else float(rest[0])
-        y = self.y.at(frame) if self.y else float(rest[1])
+        corner, ``size`` the box, ``canvas`` the frame (for slides from outside it); keyframed
+        x and y place the point ``inset`` into the box (a drawn picture larger than what it
+        places)."""
+        x = self.x.at(frame) - inset[0] if self.x else float(rest[0])
+        y = self.y.at(frame) - inset[1] if self.y else float(rest[1])
         opacity = self.opacity.at(frame) if self.opacity else self.base_opacity
         scale = self.scale.at(frame) if self.scale else self.base_scale
         rotation = self.rotation.at(frame) if self.rotation else self.base_rotation

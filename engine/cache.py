@@ -10,6 +10,7 @@ import functools
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -72,6 +73,28 @@ def cached_file(key: str, suffix: str, write: Callable[[Path], None]) -> Path:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+    return target
+
+
+def cached_folder(key: str, write: Callable[[Path], None]) -> Path:
+    """The cached folder for ``key``, filled by ``write`` (in a private folder beside it,
+    then renamed into place whole) if it is not there yet. Two processes filling it at once
+    both write; the first rename wins and the other's copy is removed."""
+    target = cache_path(key, "")
+    if target.is_dir():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=target.parent))
+    try:
+        write(tmp)
+        try:
+            os.rename(tmp, target)
+        except OSError:
+            if not target.is_dir():
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
     return target
 
 

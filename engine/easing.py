@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import Literal, get_args
 
 Curve = Callable[[float], float]
 
@@ -70,6 +71,40 @@ NAMES: tuple[str, ...] = (
 )
 
 
+#: The names as a type, for spec models (the JSON Schema lists them).
+EasingName = Literal[
+    "linear",
+    "hold",
+    "ease",
+    "ease-in",
+    "ease-out",
+    "ease-in-out",
+    "ease-in-quad",
+    "ease-out-quad",
+    "ease-in-out-quad",
+    "ease-in-cubic",
+    "ease-out-cubic",
+    "ease-in-out-cubic",
+    "ease-in-sine",
+    "ease-out-sine",
+    "ease-in-out-sine",
+    "ease-in-expo",
+    "ease-out-expo",
+    "ease-in-out-expo",
+    "ease-in-back",
+    "ease-out-back",
+    "ease-in-out-back",
+]
+assert set(get_args(EasingName)) == set(NAMES)
+
+
+def ease(name: str, progress: float) -> float:
+    """The curve ``name`` at ``progress``, clamped to [0, 1] first (so a caller may pass the
+    raw ``(t - start) / duration``)."""
+    return named(name)(min(1.0, max(0.0, progress)))
+
+
+@cache
 def named(name: str) -> Curve:
     """The curve called ``name`` (one of :data:`NAMES`). ``hold`` stays at 0 until the end."""
     if name == "linear":

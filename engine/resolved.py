@@ -106,6 +106,26 @@ Mover = Callable[[Path, FileKind, tuple[Path, ...]], Path]
 
 
 @dataclass(frozen=True)
+class PictureSequence:
+    """Pictures drawn for the first frames of a layer or overlay, one a frame at the output
+    rate: frame k of its life shows ``pattern % k`` for k < ``count``, then the last one is
+    held. Each picture is ``size`` pixels, with the static picture's top-left corner at
+    ``inset`` in it (an animation may reach past the picture it ends as)."""
+
+    #: A printf pattern (``.../%06d.png``), numbered from 0.
+    pattern: Path
+    count: int
+    size: tuple[int, int]
+    inset: tuple[int, int] = (0, 0)
+
+    def files(self) -> tuple[Path, ...]:
+        return tuple(self.pattern.parent / (self.pattern.name % k) for k in range(self.count))
+
+    def moved(self, move: Mover) -> PictureSequence:
+        return replace(self, pattern=move(self.pattern, "sequence", self.files()))
+
+
+@dataclass(frozen=True)
 class Window:
     """When a layer shows: frames [start, end) of its scene, fading in and out over so many
     frames, at an opacity.
@@ -252,11 +272,15 @@ class ResolvedOverlay:
     #: its window is the overlay's frames, counted from its start.
     layer: ResolvedLayer | None = None
 
+    #: An animated overlay's pictures (played from its first frame), or None: ``image`` held.
+    sequence: PictureSequence | None = None
+
     def moved(self, move: Mover) -> ResolvedOverlay:
         return replace(
             self,
             image=move(self.image, "file", ()) if self.image else None,
             layer=self.layer.moved(move) if self.layer else None,
+            sequence=self.sequence.moved(move) if self.sequence else None,
         )
 
 

@@ -240,10 +240,10 @@ def test_rooms_import_only_downhill() -> None:
         "gan": {"errors", "feeds", "spec", "cache", "proc", "publish", "env"},
         "resolve": {
             *("spec", "layers", "resolved", "proc", "cache", "timebase", "errors"),
-            *("paths", "env", "gan", "animation"),
+            *("paths", "env", "gan", "animation", "easing"),
         },
         "compile": {"spec", "layers", "resolved", "codecs", "feeds", "timebase", "errors"}
-        | {"animation"},
+        | {"animation", "easing"},
         "run": {"compile", "proc", "errors", "codecs", "feeds", "timebase", "paths", "env"}
         | {"publish"},
     }

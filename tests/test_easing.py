@@ -40,3 +40,10 @@ def test_an_underdamped_spring_overshoots_and_settles() -> None:
     path = Spring(1, 100, 10).curve()
     assert max(path(u) for u in GRID) > 1.05
     assert abs(path(0.99) - 1) < 2e-3
+
+
+def test_ease_clamps_its_progress() -> None:
+    from engine.easing import ease
+
+    assert ease("ease-out-back", -0.5) == 0 and ease("ease-out-back", 7) == 1
+    assert ease("linear", 0.25) == 0.25

@@ -90,12 +90,14 @@ def placement(
     canvas: tuple[int, int],
     fps: Fraction,
     alpha_format: str,
+    inset: tuple[int, int] = (0, 0),
 ) -> Placement:
     """The filters and per-frame corners of a layer of ``size`` whose placement puts it at
     ``rest``, showing ``life`` frames; ``alpha_format`` is a pixel format with transparency
-    (turning shows what is below in the corners)."""
+    (turning shows what is below in the corners); keyframed corners place the point ``inset``
+    into the sprite."""
     w, h = size
-    states = [animation.state(k, rest, size, canvas) for k in range(life)]
+    states = [animation.state(k, rest, size, canvas, inset) for k in range(life)]
     filters: list[Filter] = []
     box = (w, h)
     if animation.turns():

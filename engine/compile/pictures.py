@@ -9,7 +9,7 @@ a still picture whose frames are made once its time on screen is known, or (a mo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +19,7 @@ from engine.feeds import Feed, rawvideo_options
 from engine.spec.common import color_rgba
 
 if TYPE_CHECKING:
-    from engine.resolved import MediaInfo
+    from engine.resolved import MediaInfo, PictureSequence
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,12 @@ class LayerStream:
     prep: tuple[Filter, ...] = ()
     #: A sprite's size as placed (None: the frame's); motion turns and scales about its centre.
     size: tuple[int, int] | None = None
+    #: Sprites whose ``src`` is a numbered sequence (``%06d.png`` from 0) of this many
+    #: pictures, one a frame at the output rate, the last held; 0: one still picture.
+    sequence: int = 0
+    #: Where the placed picture's top-left corner lies in the sprite (a drawn animation may
+    #: reach past it): keyframed x/y place that corner.
+    inset: tuple[int, int] = (0, 0)
 
 
 def drawn_sprite(ctx: SceneContext, placed: Any, size: tuple[int, int], src: str) -> LayerStream:
@@ -84,6 +90,25 @@ def drawn_sprite(ctx: SceneContext, placed: Any, size: tuple[int, int], src: str
     )
     return LayerStream(
         "", full=False, x=x, y=y, opaque=False, src=src, prep=(f("format", "rgba"),), size=size
+    )
+
+
+def sequence_sprite(stream: LayerStream, sequence: PictureSequence) -> LayerStream:
+    """A drawn sprite (``stream``, placed as its still picture would be) shown as the
+    pictures of ``sequence`` instead, at their own size: each holds the still picture's
+    top-left corner at its inset, so the sprite moves up and left by that much."""
+    pattern = sequence.pattern
+    # The folder is a literal path to the image2 demuxer: a % in it must be doubled.
+    src = str(pattern.parent).replace("%", "%%") + "/" + pattern.name
+    return replace(
+        stream,
+        x=stream.x - sequence.inset[0],
+        y=stream.y - sequence.inset[1],
+        src=src,
+        prep=(f("format", "rgba"),),
+        sequence=sequence.count,
+        size=sequence.size,
+        inset=sequence.inset,
     )
 
 
@@ -112,9 +137,25 @@ def sprite_frames(g: GraphBuilder, stream: LayerStream, frames: int, fps: Fracti
     ``overlay`` deadlocks ffmpeg 9's threaded scheduler now and then (seen: 6 hangs in 12 runs
     of one graph pinned to one core). Sprites are small, so decoding one per frame is cheap."""
     assert stream.src is not None
+    if stream.sequence:
+        return _sequence_frames(g, stream, frames, fps)
     seconds = Fraction(frames + 1) / fps  # a spare frame; the trim below makes it exact
     index = g.add_input(stream.src, "-loop", "1", "-framerate", str(fps), "-t", num(seconds))
     return g.one([f"{index}:v"], [*stream.prep, f("trim", end_frame=frames), f("setpts", "N")])
+
+
+def _sequence_frames(g: GraphBuilder, stream: LayerStream, frames: int, fps: Fraction) -> str:
+    """``frames`` frames of a numbered sequence read at the output rate (picture k is frame
+    k), its last picture repeated after it ends."""
+    assert stream.src is not None
+    index = g.add_input(
+        stream.src, "-framerate", str(fps), "-pattern_type", "sequence", "-start_number", "0"
+    )
+    held = frames - stream.sequence
+    pad = [f("tpad", stop=held, stop_mode="clone")] if held > 0 else []
+    return g.one(
+        [f"{index}:v"], [*stream.prep, *pad, f("trim", end_frame=frames), f("setpts", "N")]
+    )
 
 
 def hold(frames: int) -> list[Filter]:

@@ -16,6 +16,7 @@ from engine.compile.pictures import (
     SceneContext,
     canonical,
     color_frames,
+    sequence_sprite,
     sprite_frames,
 )
 from engine.layers import type_of
@@ -113,6 +114,7 @@ def timed(g: GraphBuilder, stream: LayerStream, when: Visibility, canvas: Canvas
             canvas.size,
             fps,
             "yuva420p" if stream.full else "rgba",
+            stream.inset,
         )
         filters += moved.filters
         # The corner is read on the frames below: this layer's frame k is their frame
@@ -298,6 +300,8 @@ def add_overlays(
             prep=tuple(filters),
             size=item.shown,
         )
+        if item.sequence is not None:
+            sprite = sequence_sprite(sprite, item.sequence)
         skip = max(0, window_start - start_frame)
         when = Visibility(
             start=max(0, start_frame - window_start),

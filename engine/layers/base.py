@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from engine.compile.pictures import LayerStream, SceneContext
     from engine.compile.sounds import Sounds
     from engine.resolve.context import ResolveContext
-    from engine.resolved import ResolvedLayer, ResolvedScene
+    from engine.resolved import PictureSequence, ResolvedLayer, ResolvedScene
     from engine.spec.common import Model
 
 #: Where a value sits in the spec: keys and list indices (``("scenes", 0, "layers", 1)``).
@@ -69,3 +69,10 @@ class LayerType(ABC):
     ) -> tuple[Path, tuple[int, int]] | None:
         """An overlay of this type as a picture file and its size (types with ``overlay``)."""
         raise TypeError(f"{self.name} cannot be an overlay")
+
+    def overlay_frames(
+        self, ctx: ResolveContext, path: PathKey, spec: Any
+    ) -> PictureSequence | None:
+        """An animated overlay's pictures, one a frame from its start (the last held), or
+        None: the picture of ``draw_overlay`` is held (also when a problem was recorded)."""
+        return None

@@ -7,14 +7,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from engine.errors import MediaError, SpecIssue
 from engine.proc.probe import probe, probe_still
-from engine.resolved import MediaInfo
+from engine.resolved import MediaInfo, PictureSequence
 from engine.spec.common import TextStyle
 from engine.spec.loader import LoadedSpec, PathKey
 from engine.spec.output import Output
+
+if TYPE_CHECKING:
+    from engine.resolve.text_style import ResolvedTextStyle
+    from engine.spec.text_animation import TextAnimation
 
 T = TypeVar("T")
 
@@ -89,14 +93,47 @@ class ResolveContext:
         """``text`` drawn in ``style`` (over the spec's default text style) as a cached PNG,
         and its size; None with the problem recorded (a font missing, a character no font
         has, a card over the pixel limit)."""
+        from engine.resolve.text_card import text_card
+
+        resolved = self._text_style(path, text, style)
+        if resolved is None:
+            return None
+        # A card over the pixel limit is an error naming this layer (not a crop, not gigabytes).
+        return self.attempt(path, lambda: text_card(text, resolved, highlights, self.frame))
+
+    def text_frames(
+        self,
+        path: PathKey,
+        text: str,
+        style: TextStyle,
+        highlights: tuple[str, ...],
+        animation: TextAnimation,
+    ) -> PictureSequence | None:
+        """The pictures of ``text`` revealed by ``animation`` (the spec's ``animate``), one a
+        frame until it stops changing; None with the problem recorded at ``animate``."""
+        from engine.resolve.text_frames import animated_text
+        from engine.resolve.text_units import measure
+        from engine.spec.text_animation import Typewriter
+
+        resolved = self._text_style(path, text, style)
+        if resolved is None:
+            return None
+        where = (*path, "animate")
+        cursor = animation.cursor_text if isinstance(animation, Typewriter) else None
+        if cursor and not self._drawable((*where, "cursor"), cursor, resolved):
+            return None
+
+        def draw() -> PictureSequence:
+            units = measure(text, resolved, highlights)
+            return animated_text(units, animation, self.fps, self.frame)
+
+        return self.attempt(where, draw)
+
+    def _text_style(self, path: PathKey, text: str, style: TextStyle) -> ResolvedTextStyle | None:
+        """``style`` over the spec's default text style, with its font files; None with the
+        problem recorded (a font missing, a character of ``text`` no font has)."""
         from engine.resolve.fonts import fallback_fonts, resolve_font
-        from engine.resolve.text_card import (
-            BUILTIN_STYLE,
-            FontChain,
-            merge_styles,
-            resolve_style,
-            text_card,
-        )
+        from engine.resolve.text_card import BUILTIN_STYLE, merge_styles, resolve_style
 
         spec = self.loaded.spec
         merged = merge_styles(BUILTIN_STYLE, spec.defaults.text, style)
@@ -111,16 +148,20 @@ class ResolveContext:
         )
         if font is None:
             return None
-        style_resolved = resolve_style(merged, font, spec.output.width, fallback_fonts())
-        missing = FontChain(style_resolved.font_files, 12).missing(text)
+        resolved = resolve_style(merged, font, spec.output.width, fallback_fonts())
+        return resolved if self._drawable((*path, "text"), text, resolved) else None
+
+    def _drawable(self, path: PathKey, text: str, style: ResolvedTextStyle) -> bool:
+        """Whether some font of ``style`` has every character of ``text`` (else recorded)."""
+        from engine.resolve.text_card import FontChain
+
+        missing = FontChain(style.font_files, 12).missing(text)
         if missing:
             shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:8])
             more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
             self.add(
-                (*path, "text"),
+                path,
                 f"no font can draw {shown}{more}; tried "
-                + ", ".join(Path(f).name for f in style_resolved.font_files),
+                + ", ".join(Path(f).name for f in style.font_files),
             )
-            return None
-        # A card over the pixel limit is an error naming this layer (not a crop, not gigabytes).
-        return self.attempt(path, lambda: text_card(text, style_resolved, highlights, self.frame))
+        return not missing

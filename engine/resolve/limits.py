@@ -30,3 +30,17 @@ class Limits:
 
 def max_card_pixels() -> int:
     return int(env_limit("REELSPEC_MAX_CARD_PIXELS", DEFAULT_MAX_CARD_PIXELS))
+
+
+#: Frames of one animated text (until its last change; the last picture is then held), and
+#: pixels of the distinct pictures drawn for it: 500,000,000 is about 240 full-HD frames.
+DEFAULT_MAX_ANIMATED_FRAMES = 10_000
+DEFAULT_MAX_ANIMATED_PIXELS = 500_000_000
+
+
+def max_animated_frames() -> int:
+    return int(env_limit("REELSPEC_MAX_ANIMATED_FRAMES", DEFAULT_MAX_ANIMATED_FRAMES))
+
+
+def max_animated_pixels() -> int:
+    return int(env_limit("REELSPEC_MAX_ANIMATED_PIXELS", DEFAULT_MAX_ANIMATED_PIXELS))

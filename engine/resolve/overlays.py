@@ -57,6 +57,7 @@ def placed_overlay(
     drawn = kind.draw_overlay(ctx, path, overlay)
     if drawn is None:
         return None
+    sequence = type_of(overlay).overlay_frames(ctx, path, overlay)
     image, size = drawn
     width = getattr(overlay, "width", None)
     shown = (width, max(2, round(size[1] * width / size[0] / 2) * 2)) if width else size
@@ -71,6 +72,7 @@ def placed_overlay(
         fade_in=fade_in * fps,
         fade_out=fade_out * fps,
         animation=animation,
+        sequence=sequence,
     )
 
 

@@ -31,13 +31,19 @@ __all__ = [
     "BUILTIN_STYLE",
     "MAX_CARD_SIDE",
     "MIN_FRAME_CARD_PIXELS",
+    "CardLayout",
     "FontChain",
     "ResolvedTextStyle",
+    "card_text",
     "check_card_size",
+    "draw_lines",
     "draw_text",
     "highlight_mask",
+    "lay_out",
     "merge_styles",
+    "pieces",
     "resolve_style",
+    "style_payload",
     "text_card",
     "wrap",
 ]
@@ -66,6 +72,11 @@ def drawn_pixel_limit(frame: tuple[int, int] | None) -> tuple[int, str]:
     return limit, why
 
 
+def card_text(text: str) -> str:
+    """``text`` as it is laid out: paragraph breaks of every kind made newlines."""
+    return _PARAGRAPH_BREAKS.sub("\n", text)
+
+
 def check_card_size(width: int, height: int, frame: tuple[int, int] | None = None) -> None:
     """Refuse (rather than crop, or ask Pillow for gigabytes) a card over the pixel limit:
     REELSPEC_MAX_CARD_PIXELS, and four times the frame it is drawn for (twice its width and
@@ -81,7 +92,7 @@ def check_card_size(width: int, height: int, frame: tuple[int, int] | None = Non
         )
 
 
-def _pieces(runs: list[tuple[str, int]], mask: list[bool]) -> list[tuple[str, int, bool]]:
+def pieces(runs: list[tuple[str, int]], mask: list[bool]) -> list[tuple[str, int, bool]]:
     """Font runs cut again where highlighting starts or stops."""
     out: list[tuple[str, int, bool]] = []
     position = 0
@@ -120,7 +131,7 @@ def highlight_mask(line: str, phrases: tuple[str, ...]) -> list[bool]:
 
 
 @dataclass(frozen=True)
-class _CardLayout:
+class CardLayout:
     """Where everything goes on a card."""
 
     width: int
@@ -133,7 +144,7 @@ class _CardLayout:
     stroke: int
 
 
-def _lay_out(text: str, style: ResolvedTextStyle, chain: FontChain) -> _CardLayout:
+def lay_out(text: str, style: ResolvedTextStyle, chain: FontChain) -> CardLayout:
     """Wrap ``text`` and place its lines, leaving room for the box's padding and the shadow's
     offset and blur."""
     stroke = style.stroke.width if style.stroke else 0
@@ -161,7 +172,7 @@ def _lay_out(text: str, style: ResolvedTextStyle, chain: FontChain) -> _CardLayo
             x = (text_w - 2 * stroke - line_w) / 2
         y = origin_y + stroke + index * line_height + ascent
         placed.append((origin_x + stroke + x, y, line))
-    return _CardLayout(
+    return CardLayout(
         width=text_w + 2 * pad + extra_l + extra_r,
         height=text_h + 2 * pad + extra_t + extra_b,
         box=(extra_l, extra_t, extra_l + text_w + 2 * pad - 1, extra_t + text_h + 2 * pad - 1),
@@ -170,9 +181,9 @@ def _lay_out(text: str, style: ResolvedTextStyle, chain: FontChain) -> _CardLayo
     )
 
 
-def _draw_lines(
+def draw_lines(
     target: Image.Image,
-    layout: _CardLayout,
+    layout: CardLayout,
     chain: FontChain,
     offset: tuple[float, float],
     fill: tuple[int, ...],
@@ -186,7 +197,7 @@ def _draw_lines(
     draw = ImageDraw.Draw(target)
     for x, y, line in layout.lines:
         mask = highlight_mask(line, highlights) if accent else [False] * len(line)
-        for piece, index, marked in _pieces(chain.runs(line), mask):
+        for piece, index, marked in pieces(chain.runs(line), mask):
             font = chain.font(index)
             draw.text(
                 (x + dx, y + dy),
@@ -207,9 +218,9 @@ def draw_text(
     frame: tuple[int, int] | None = None,
 ) -> Image.Image:
     """The card for ``text``; ``frame`` (the output's size) bounds how large it may be."""
-    text = _PARAGRAPH_BREAKS.sub("\n", text)
+    text = card_text(text)
     chain = FontChain(style.font_files, style.size)
-    layout = _lay_out(text, style, chain)
+    layout = lay_out(text, style, chain)
     check_card_size(layout.width, layout.height, frame)
     image = Image.new("RGBA", (max(1, layout.width), max(1, layout.height)), (0, 0, 0, 0))
     if style.box:
@@ -219,11 +230,11 @@ def draw_text(
     if style.shadow:
         shadow = Image.new("RGBA", image.size, (0, 0, 0, 0))
         shadow_color = color_rgba(style.shadow.color)
-        _draw_lines(shadow, layout, chain, style.shadow.offset, shadow_color, shadow_color)
+        draw_lines(shadow, layout, chain, style.shadow.offset, shadow_color, shadow_color)
         if style.shadow.blur:
             shadow = shadow.filter(ImageFilter.GaussianBlur(style.shadow.blur))
         image = Image.alpha_composite(image, shadow)
-    _draw_lines(
+    draw_lines(
         image,
         layout,
         chain,
@@ -245,7 +256,7 @@ def text_card(
     """The cached PNG for ``text`` drawn in ``style``, and its pixel size."""
     payload = {
         "text": text,
-        "style": _style_payload(style),
+        "style": style_payload(style),
         "fonts": [digest_of(Path(f)) for f in style.font_files],
         "highlights": list(highlights),
     }
@@ -261,7 +272,7 @@ def text_card(
     return path, size
 
 
-def _style_payload(style: ResolvedTextStyle) -> dict[str, object]:
+def style_payload(style: ResolvedTextStyle) -> dict[str, object]:
     data = asdict(style)
     data.pop("font_files")
     for name in ("stroke", "shadow", "box"):

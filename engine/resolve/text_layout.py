@@ -11,7 +11,7 @@ from PIL import ImageFont
 from engine.resolve.fonts import coverage
 
 
-def _breaks_anywhere(char: str) -> bool:
+def breaks_anywhere(char: str) -> bool:
     """CJK ideographs, kana and full-width forms may break between any two characters."""
     if not char:
         return False
@@ -24,7 +24,7 @@ def _tokens(line: str) -> list[str]:
     tokens: list[str] = []
     word = ""
     for char in line:
-        if char.isspace() or _breaks_anywhere(char):
+        if char.isspace() or breaks_anywhere(char):
             if word:
                 tokens.append(word)
                 word = ""

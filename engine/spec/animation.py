@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
-from engine.easing import NAMES
+from engine.easing import EasingName
 from engine.spec.common import (
     MAX_POSITION,
     MAX_SECONDS,
@@ -31,8 +31,6 @@ MAX_KEYFRAMES = 1_000
 #: Scale factors and turns a property may reach (both far beyond any real use).
 MAX_SCALE = 100.0
 MAX_DEGREES = 36_000.0
-
-EasingName = Literal[NAMES]  # type: ignore[valid-type]
 
 
 class CubicBezier(Model):

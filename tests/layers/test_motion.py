@@ -84,7 +84,7 @@ def _yaml(value: object) -> str:
     return json.dumps(value)
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     times=st.lists(st.integers(0, 20), min_size=2, max_size=4, unique=True).map(sorted),
     values=st.lists(st.integers(0, 140), min_size=4, max_size=4),
@@ -96,14 +96,17 @@ def test_x_follows_its_keyframes_at_every_frame(
     keys = [[t / 10, values[i], easings[i]] for i, t in enumerate(times)]
     shown = render(write_spec, one_scene(rect("#ff0000", f"y: 40, x: {_yaml(keys)}")))
     assert len(shown) == 20
+    # Springs are integrated numerically here (the engine solves them exactly): agreement
+    # to a fraction of a pixel, so a value that close to a whole pixel may round either way.
+    slack = 0.5 if any(isinstance(e, dict) and "spring" in e for e in easings) else 1e-6
     for k, picture in enumerate(shown):
         want = keyframed(keys, Fraction(k, FPS))  # type: ignore[arg-type]
         seen = box(picture, 0)
-        left = math.floor(want)
-        if left <= -20 or left >= W:
+        lefts = {max(0, math.floor(want - slack)), max(0, math.floor(want + slack))}
+        if math.floor(want) <= -20 or math.floor(want) >= W:
             continue
         assert seen is not None, (k, want)
-        assert seen[0] == max(0, left), (k, seen, want, keys)
+        assert seen[0] in lefts, (k, seen, want, keys)
 
 
 def test_opacity_keyframes_blend_with_what_is_below(write_spec: SpecWriter) -> None:

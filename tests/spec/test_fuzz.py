@@ -201,11 +201,14 @@ def mutated_specs(draw: st.DrawFn) -> str:
 @pytest.fixture(scope="module")
 def empty_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A folder with no media in it, and small limits on what resolving may draw."""
-    saved = {
-        name: os.environ.get(name) for name in ("REELSPEC_MAX_SIDE", "REELSPEC_MAX_CARD_PIXELS")
+    limits = {
+        "REELSPEC_MAX_SIDE": "1280",
+        "REELSPEC_MAX_CARD_PIXELS": str(1280 * 720),
+        "REELSPEC_MAX_ANIMATED_FRAMES": "100",
+        "REELSPEC_MAX_ANIMATED_PIXELS": str(20 * 1280 * 720),
     }
-    os.environ["REELSPEC_MAX_SIDE"] = "1280"
-    os.environ["REELSPEC_MAX_CARD_PIXELS"] = str(1280 * 720)
+    saved = {name: os.environ.get(name) for name in limits}
+    os.environ.update(limits)
     yield tmp_path_factory.mktemp("fuzz")
     for name, value in saved.items():
         if value is None:
