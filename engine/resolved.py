@@ -140,6 +140,8 @@ class ResolvedLayer:
     window: Window = Window()
     #: The layer's own length in seconds, when it has one (it may decide its scene's).
     length: Fraction | None = None
+    #: The checked copies of the ``lut`` files its effects name, in the order written.
+    luts: tuple[Path, ...] = ()
 
     def moved(self, move: Mover) -> ResolvedLayer:
         """The same layer with every file it reads renamed by ``move``."""
@@ -202,6 +204,8 @@ class ResolvedOverlay:
     end_frame: int
     fade_in: Fraction
     fade_out: Fraction
+    #: The checked copies of the ``lut`` files its effects name, in the order written.
+    luts: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -258,10 +262,17 @@ class ResolvedSpec:
 def with_files(resolved: ResolvedSpec, move: Mover) -> ResolvedSpec:
     """The same spec with every file it reads replaced by ``move(path, kind)`` (the farm
     ships a spec's files to machines where they live under other names)."""
+
+    def luts(files: tuple[Path, ...]) -> tuple[Path, ...]:
+        return tuple(move(file, "file", ()) for file in files)
+
     scenes = tuple(
         replace(
             scene,
-            layers=tuple(layer.moved(move) for layer in scene.layers),
+            layers=tuple(
+                replace(moved, luts=luts(moved.luts))
+                for moved in (layer.moved(move) for layer in scene.layers)
+            ),
             narration=(
                 replace(scene.narration, src=move(scene.narration.src, "file", ()))
                 if scene.narration
@@ -273,6 +284,9 @@ def with_files(resolved: ResolvedSpec, move: Mover) -> ResolvedSpec:
     return replace(
         resolved,
         scenes=scenes,
-        overlays=tuple(replace(o, image=move(o.image, "file", ())) for o in resolved.overlays),
+        overlays=tuple(
+            replace(o, image=move(o.image, "file", ()), luts=luts(o.luts))
+            for o in resolved.overlays
+        ),
         audio=tuple(replace(a, src=move(a.src, "file", ())) for a in resolved.audio),
     )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from engine.compile.effects import NO_LOOK, Look
 from engine.compile.geometry import anchor_xy, contain_size, cover_size
 from engine.compile.graph import Filter, GraphBuilder, f, num
 from engine.feeds import Feed, rawvideo_options
@@ -42,6 +43,9 @@ class SceneContext:
     #: The frames of the scene [a, b) that the plan shows, when a window of the video is
     #: compiled; None: all of them.
     window: tuple[int, int] | None = None
+    #: The effects of the layer being compiled, which the picture helpers below apply
+    #: (``fit_chain``, ``placed_sprite``, ``canvas_picture``).
+    look: Look = NO_LOOK
 
     @property
     def shown(self) -> tuple[int, int]:
@@ -62,15 +66,29 @@ class LayerStream:
     #: Sprites: the picture file and the filters that prepare it (scale, rgba).
     src: str | None = None
     prep: tuple[Filter, ...] = ()
+    #: Sprites: the effects on the prepared picture, and its size before them.
+    look: Look = NO_LOOK
+    size: tuple[int, int] = (0, 0)
+
+
+def placed_sprite(
+    ctx: SceneContext, placed: Any, size: tuple[int, int], src: str, prep: tuple[Filter, ...]
+) -> LayerStream:
+    """A picture file made ``size`` by ``prep``, with the layer's effects, placed by its
+    anchor, margin, offset or x/y at its size after them (a quarter turn swaps its sides, a
+    crop shrinks it: the anchor holds), with its transparency."""
+    shown = ctx.look.size(size)
+    x, y = anchor_xy(
+        placed.position, ctx.canvas.size, shown, placed.margin, placed.offset, placed.x, placed.y
+    )
+    return LayerStream(
+        "", full=False, x=x, y=y, opaque=False, src=src, prep=prep, look=ctx.look, size=size
+    )
 
 
 def drawn_sprite(ctx: SceneContext, placed: Any, size: tuple[int, int], src: str) -> LayerStream:
-    """A picture drawn while resolving (a text card, a shape), placed by its layer's anchor,
-    margin, offset or x/y at its own size, with its transparency."""
-    x, y = anchor_xy(
-        placed.position, ctx.canvas.size, size, placed.margin, placed.offset, placed.x, placed.y
-    )
-    return LayerStream("", full=False, x=x, y=y, opaque=False, src=src, prep=(f("format", "rgba"),))
+    """A picture drawn while resolving (a text card, a shape), placed at its own size."""
+    return placed_sprite(ctx, placed, size, src, (f("format", "rgba"),))
 
 
 def ffcolor(color: str) -> str:
@@ -100,7 +118,10 @@ def sprite_frames(g: GraphBuilder, stream: LayerStream, frames: int, fps: Fracti
     assert stream.src is not None
     seconds = Fraction(frames + 1) / fps  # a spare frame; the trim below makes it exact
     index = g.add_input(stream.src, "-loop", "1", "-framerate", str(fps), "-t", num(seconds))
-    return g.one([f"{index}:v"], [*stream.prep, f("trim", end_frame=frames), f("setpts", "N")])
+    source, prep = f"{index}:v", list(stream.prep)
+    if stream.look:
+        source, prep = stream.look.apply(g, g.one([source], prep), stream.size), []
+    return g.one([source], [*prep, f("trim", end_frame=frames), f("setpts", "N")])
 
 
 def hold(frames: int) -> list[Filter]:
@@ -146,10 +167,12 @@ def fit_chain(
     tail: list[Filter],
     target: tuple[int, int] | None = None,
 ) -> str:
-    """Fit a picture of ``size`` into ``target`` (the canvas by default), then apply ``tail``."""
+    """Fit a picture of ``size`` into ``target`` (the canvas by default), then apply ``tail``;
+    the layer's effects first (:func:`_looked`)."""
+    g = ctx.g
+    source, size, background = _looked(ctx, source, size, background)
     w, h = size
     W, H = target or ctx.canvas.size
-    g = ctx.g
     if fit == "contain" and background == "blur":
         fit = "blur"
     if fit == "fill":
@@ -196,6 +219,28 @@ def fit_chain(
     return g.one([blurred, fitted], [f("overlay", (W - sw) // 2, (H - sh) // 2), *tail])
 
 
+def canvas_picture(ctx: SceneContext, source: str, tail: list[Filter]) -> str:
+    """A picture drawn at the frame's size (a gradient), then ``tail``. With effects it is
+    fitted like any picture, filling the frame: a crop or a quarter turn of it is stretched
+    back over the frame."""
+    if not ctx.look:
+        return ctx.g.one([source], tail)
+    return fit_chain(ctx, source, ctx.canvas.size, "fill", None, "bicubic", tail)
+
+
+def _looked(
+    ctx: SceneContext, source: str, size: tuple[int, int], background: str | None
+) -> tuple[str, tuple[int, int], str | None]:
+    """A picture about to be fitted, with the layer's effects: its new size (a crop or a
+    quarter turn changes what is fitted), and what shows around it when contained (around a
+    keyed picture, as around any with transparent parts, nothing unless the spec says)."""
+    if not ctx.look:
+        return source, size, background
+    if ctx.look.transparent and background is None:
+        background = _CLEAR
+    return ctx.look.apply(ctx.g, source, size), ctx.look.size(size), background
+
+
 def opaque_colors(*colors: str) -> bool:
     return all(color_rgba(c)[3] == 255 for c in colors)
 
@@ -221,7 +266,8 @@ _CLEAR = "#00000000"
 def picture_format(ctx: SceneContext, media: MediaInfo | None) -> str:
     """The format a full-frame picture is made in: the canvas's, with alpha if it has any."""
     pix = ctx.canvas.pix_fmt
-    return _WITH_ALPHA.get(pix, "yuva420p") if has_alpha(media) else pix
+    alpha = has_alpha(media) or ctx.look.transparent
+    return _WITH_ALPHA.get(pix, "yuva420p") if alpha else pix
 
 
 def picture_background(media: MediaInfo | None, background: str | None) -> str | None:

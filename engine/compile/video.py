@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from engine.compile.blend import blend_of, blended, covers, layer_stream
+from engine.compile.effects import look_of
 from engine.compile.geometry import anchor_xy
 from engine.compile.graph import Filter, GraphBuilder, f, num
 from engine.compile.pictures import (
@@ -16,7 +18,6 @@ from engine.compile.pictures import (
     color_frames,
     sprite_frames,
 )
-from engine.layers import type_of
 from engine.resolved import ResolvedOverlay, ResolvedScene
 
 _OVERLAY_FORMAT = {
@@ -121,14 +122,14 @@ def compile_scene(
         (
             i
             for i, layer in enumerate(scene.layers)
-            if type_of(layer.spec).covers_frame(layer, scene.fit) and shown[i].plain(frames)
+            if covers(layer, scene.fit) and shown[i].plain(frames)
         ),
         default=0,
     )
     base: str | None = None
     for layer, when in zip(scene.layers[bottom:], shown[bottom:], strict=True):
-        stream = type_of(layer.spec).compile(ctx, layer)
-        if base is None and stream.full and stream.opaque and when.plain(frames):
+        stream, mode = layer_stream(ctx, layer), blend_of(layer)
+        if base is None and stream.full and stream.opaque and when.plain(frames) and not mode:
             base = stream.label
             continue
         if base is None:
@@ -138,7 +139,10 @@ def compile_scene(
             if (stream.full and when.plain(frames))
             else timed(g, stream, when, canvas.fps)
         )
-        base = g.one([base, label], overlay_filters(canvas, stream.x, stream.y))
+        if mode:
+            base = blended(g, canvas, frames, base, label, stream, mode, overlay_filters)
+        else:
+            base = g.one([base, label], overlay_filters(canvas, stream.x, stream.y))
     assert base is not None
     return base
 
@@ -240,7 +244,10 @@ def add_overlays(
         filters = [f("format", "rgba")]
         if item.shown != item.size:
             filters.insert(0, f("scale", *item.shown, flags="lanczos"))
-        sprite = LayerStream("", full=False, src=str(item.image), prep=tuple(filters))
+        look = look_of(item.overlay, item.luts)
+        sprite = LayerStream(
+            "", full=False, src=str(item.image), prep=tuple(filters), look=look, size=item.shown
+        )
         skip = max(0, window_start - start_frame)
         when = Visibility(
             start=max(0, start_frame - window_start),
@@ -252,8 +259,9 @@ def add_overlays(
         )
         label = timed(g, sprite, when, fps)
         place = item.overlay
+        shown = look.size(item.shown)
         x, y = anchor_xy(
-            place.position, canvas.size, item.shown, place.margin, place.offset, place.x, place.y
+            place.position, canvas.size, shown, place.margin, place.offset, place.x, place.y
         )
         main = g.one([main, label], overlay_filters(canvas, x, y))
     return main

@@ -13,7 +13,8 @@ from engine.compile.pictures import LayerStream, feed_stream
 from engine.feeds import GeneratorFeed
 from engine.layers.base import LayerType, PathKey
 from engine.resolved import Mover, ResolvedLayer, ResolvedModel
-from engine.spec.common import Background, Fit, Model, PathStr, PositiveSeconds
+from engine.spec.common import Background, Fit, PathStr, PositiveSeconds
+from engine.spec.effects import Blended
 from engine.spec.motion import RANGE, TRUST, Keyframes, Motion, ValueRange
 from engine.timebase import exact, frame_at
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from engine.resolve.context import ResolveContext
 
 
-class GeneratorLayer(Model):
+class GeneratorLayer(Blended):
     """Frames made by a generator model (latent vector in, picture out), streamed into ffmpeg."""
 
     type: Literal["generator"]

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from engine.compile.geometry import anchor_xy
 from engine.compile.graph import f, num
 from engine.compile.pictures import (
     LayerStream,
@@ -19,11 +18,13 @@ from engine.compile.pictures import (
     hold,
     picture_background,
     picture_format,
+    placed_sprite,
     still_input,
 )
 from engine.layers.base import LayerType, PathKey
 from engine.resolved import MediaInfo, Mover, ResolvedLayer
 from engine.spec.common import MAX_LENGTH_PX, Background, PathStr, Placed, PlacedFit
+from engine.spec.effects import Blended, WithEffects
 from engine.spec.parts import Pan, Timed, Timing, Zoom
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from engine.resolve.context import ResolveContext
 
 
-class ImageLayer(Timed, Placed):
+class ImageLayer(Timed, Placed, Blended):
     type: Literal["image"]
     src: PathStr
     fit: PlacedFit | None = Field(
@@ -48,7 +49,7 @@ class ImageLayer(Timed, Placed):
     opacity: float = Field(1.0, ge=0, le=1)
 
 
-class ImageOverlay(Timing, Placed):
+class ImageOverlay(Timing, Placed, WithEffects):
     type: Literal["image"]
     src: PathStr
     width: int | None = Field(
@@ -124,18 +125,7 @@ class ImageType(LayerType):
             w, h = layer.size
             scaled = (spec.width, _even_height(w, h, spec.width)) if spec.width else (w, h)
             filters = [f("scale", *scaled, flags="lanczos")] if spec.width else []
-            x, y = anchor_xy(
-                spec.position, canvas.size, scaled, spec.margin, spec.offset, spec.x, spec.y
-            )
-            return LayerStream(
-                "",
-                full=False,
-                x=x,
-                y=y,
-                opaque=False,
-                src=str(layer.src),
-                prep=(*filters, f("format", "rgba")),
-            )
+            return placed_sprite(ctx, spec, scaled, str(layer.src), (*filters, f("format", "rgba")))
         source = still_input(ctx.g, str(layer.src), canvas.fps)
         opaque = not has_alpha(layer.media)
         if spec.zoom or spec.pan:

@@ -23,14 +23,15 @@ from engine.compile.pictures import (
 from engine.errors import MediaError
 from engine.layers.base import LayerType, PathKey
 from engine.resolved import MediaInfo, Mover, ResolvedLayer
-from engine.spec.common import Background, Fit, Fps, Model, PathStr
+from engine.spec.common import Background, Fit, Fps, PathStr
+from engine.spec.effects import Blended
 
 if TYPE_CHECKING:
     from engine.compile.pictures import SceneContext
     from engine.resolve.context import ResolveContext
 
 
-class ImageSequenceLayer(Model):
+class ImageSequenceLayer(Blended):
     type: Literal["image_sequence"]
     src: PathStr = Field(
         description="A printf pattern (frames/img_%04d.png) or a glob (frames/*.png)."

@@ -15,6 +15,7 @@ from engine.compile.pictures import LayerStream, drawn_sprite
 from engine.layers.base import LayerType, PathKey
 from engine.resolved import Mover, ResolvedLayer
 from engine.spec.common import MAX_LENGTH_PX, MAX_RADIUS, Color, Model, Placed, color_rgba
+from engine.spec.effects import Blended, WithEffects
 from engine.spec.parts import Timed, Timing
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class ShapeStroke(Model):
     width: float = Field(2.0, gt=0, le=MAX_RADIUS, description="Pixels (inside the outline).")
 
 
-class _Shape(Placed):
+class _Shape(Placed, WithEffects):
     """What every shape, layer or overlay, is made of. The box's keys are ``width`` and
     ``height`` in the spec; the attributes have other names because an overlay's ``width``
     means "scale the picture to this width" to the overlay placer, and a shape is drawn at
@@ -129,7 +130,7 @@ class _Shape(Placed):
         return self
 
 
-class ShapeLayer(Timed, _Shape):
+class ShapeLayer(Timed, _Shape, Blended):
     type: Literal["shape"]
 
 

@@ -13,6 +13,7 @@ from engine.compile.pictures import LayerStream, drawn_sprite
 from engine.layers.base import LayerType, PathKey
 from engine.resolved import Mover, ResolvedLayer
 from engine.spec.common import MAX_WORD_CHARS, Placed, TextStyle
+from engine.spec.effects import Blended, WithEffects
 from engine.spec.parts import Timed, Timing
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from engine.resolve.context import ResolveContext
 
 
-class TextLayer(Timed, Placed):
+class TextLayer(Timed, Placed, Blended):
     type: Literal["text"]
     text: str = Field(min_length=1, max_length=5000)
     style: TextStyle = Field(default_factory=TextStyle)
@@ -31,7 +32,7 @@ class TextLayer(Timed, Placed):
     )
 
 
-class TextOverlay(Timing, Placed):
+class TextOverlay(Timing, Placed, WithEffects):
     type: Literal["text"]
     text: str = Field(min_length=1, max_length=5000)
     style: TextStyle = Field(default_factory=TextStyle)

@@ -37,6 +37,7 @@ from engine.feeds import FrameModelFeed
 from engine.layers.base import LayerType, PathKey
 from engine.resolved import MediaInfo, Mover, ResolvedLayer, ResolvedModel, ResolvedScene
 from engine.spec.common import Background, Fit, Model, PathStr, Seconds
+from engine.spec.effects import Blended
 from engine.spec.motion import RANGE, TRUST, ValueRange
 from engine.spec.parts import Trim
 from engine.timebase import exact, frame_at, frames_to_samples, microseconds_down
@@ -69,7 +70,7 @@ def _model_shorthand(value: object) -> object:
 FrameModelOption = Annotated[FrameModel, BeforeValidator(_model_shorthand)]
 
 
-class VideoLayer(Model):
+class VideoLayer(Blended):
     type: Literal["video"]
     src: PathStr
     trim: Trim = Field(default_factory=Trim)

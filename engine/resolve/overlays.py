@@ -9,6 +9,7 @@ from typing import Any
 from engine.layers import type_of
 from engine.layers.base import PathKey
 from engine.resolve.context import ResolveContext
+from engine.resolve.luts import effect_luts
 from engine.resolved import ResolvedOverlay
 from engine.timebase import exact, frame_at
 
@@ -48,7 +49,8 @@ def placed_overlay(
         )
         return None
     drawn = type_of(overlay).draw_overlay(ctx, path, overlay)
-    if drawn is None:
+    luts = effect_luts(ctx, path, getattr(overlay, "effects", ()))
+    if drawn is None or luts is None:
         return None
     fps = ctx.fps
     image, size = drawn
@@ -64,4 +66,5 @@ def placed_overlay(
         end_frame=frame_at(end, fps),
         fade_in=fade_in * fps,
         fade_out=fade_out * fps,
+        luts=luts,
     )

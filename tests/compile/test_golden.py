@@ -35,7 +35,7 @@ def normalized_plan(spec: Path) -> str:
 
     # Drawn artifacts are named by a content hash that includes the font file's bytes;
     # numbering them keeps the golden file about the graph, not about font versions.
-    return re.sub(re.escape(str(cache_dir())) + r"/\w\w/\w+\.(png|wav)", card, text)
+    return re.sub(re.escape(str(cache_dir())) + r"/\w\w/\w+\.(png|wav|cube)", card, text)
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=[s.stem for s in SPECS])
