@@ -167,6 +167,8 @@ class ResolvedLayer:
     window: Window = Window()
     #: The layer's own length in seconds, when it has one (it may decide its scene's).
     length: Fraction | None = None
+    #: The checked copies of the ``lut`` files its effects name, in the order written.
+    luts: tuple[Path, ...] = ()
 
     def moved(self, move: Mover) -> ResolvedLayer:
         """The same layer with every file it reads renamed by ``move``."""
@@ -275,12 +277,16 @@ class ResolvedOverlay:
     #: An animated overlay's pictures (played from its first frame), or None: ``image`` held.
     sequence: PictureSequence | None = None
 
+    #: The checked copies of the ``lut`` files its effects name, in the order written.
+    luts: tuple[Path, ...] = ()
+
     def moved(self, move: Mover) -> ResolvedOverlay:
         return replace(
             self,
             image=move(self.image, "file", ()) if self.image else None,
             layer=self.layer.moved(move) if self.layer else None,
             sequence=self.sequence.moved(move) if self.sequence else None,
+            luts=tuple(move(lut, "file", ()) for lut in self.luts),
         )
 
 
@@ -338,10 +344,17 @@ class ResolvedSpec:
 def with_files(resolved: ResolvedSpec, move: Mover) -> ResolvedSpec:
     """The same spec with every file it reads replaced by ``move(path, kind)`` (the farm
     ships a spec's files to machines where they live under other names)."""
+
+    def luts(files: tuple[Path, ...]) -> tuple[Path, ...]:
+        return tuple(move(file, "file", ()) for file in files)
+
     scenes = tuple(
         replace(
             scene,
-            layers=tuple(layer.moved(move) for layer in scene.layers),
+            layers=tuple(
+                replace(moved, luts=luts(moved.luts))
+                for moved in (layer.moved(move) for layer in scene.layers)
+            ),
             narration=(
                 replace(scene.narration, src=move(scene.narration.src, "file", ()))
                 if scene.narration

@@ -57,6 +57,33 @@ def logo(size: int = 160) -> Image.Image:
     return image
 
 
+def grade_lut(side: int = 9) -> str:
+    """A teal-and-orange grade as a .cube 3D LUT: shadows pushed towards teal, light towards
+    orange, a little more contrast (red changes fastest, as the format says)."""
+    lines = ['TITLE "reelspec teal and orange"', f"LUT_3D_SIZE {side}"]
+    for b in range(side):
+        for g in range(side):
+            for r in range(side):
+                rgb = np.array([r, g, b]) / (side - 1)
+                luma = rgb @ np.array([0.2126, 0.7152, 0.0722])
+                tint = np.array([1.0, 0.55, 0.1]) * luma + np.array([0.0, 0.45, 0.5]) * (1 - luma)
+                out = np.clip(0.5 + 1.1 * (rgb * 0.75 + tint * 0.25 - 0.5), 0, 1)
+                lines.append(" ".join(f"{v:.4f}" for v in out))
+    return "\n".join(lines) + "\n"
+
+
+def green_screen(size: tuple[int, int] = (640, 360)) -> Image.Image:
+    """A presenter's card shot on a green screen: an orange card with a white play mark,
+    and a little green spill on its lower edge."""
+    w, h = size
+    image = Image.new("RGB", size, (0, 200, 60))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((w * 0.3, h * 0.25, w * 0.7, h * 0.75), radius=30, fill=(240, 130, 60))
+    draw.rectangle((w * 0.3 + 20, h * 0.7, w * 0.7 - 20, h * 0.75), fill=(170, 190, 90))
+    draw.polygon([(w * 0.45, h * 0.38), (w * 0.45, h * 0.62), (w * 0.58, h / 2)], fill="white")
+    return image
+
+
 def ffmpeg() -> str:
     import imageio_ffmpeg
 
@@ -97,6 +124,8 @@ def main() -> int:
         landscape(i).save(ASSETS / f"photo{i + 1}.jpg", quality=85)
     landscape(2, (720, 1080)).save(ASSETS / "portrait.jpg", quality=85)
     logo().save(ASSETS / "logo.png")
+    (ASSETS / "grade.cube").write_text(grade_lut(), encoding="utf-8")
+    green_screen().save(ASSETS / "greenscreen.png")
     # A calm loop: a bass note stepping every 2 s under a fixed fifth, with soft swells.
     run(
         "-f",

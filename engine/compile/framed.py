@@ -146,7 +146,7 @@ def framed_stream(
         at = (framed.picture_at[0] - ux, framed.picture_at[1] - uy)
         picture = g.one([under, picture], [f("overlay", *at, format="yuv444", eof_action="pass")])
         x, y = framed.x + ux, framed.y + uy
-    return LayerStream(picture, full=False, x=x, y=y, opaque=False, size=sprite)
+    return LayerStream(picture, full=False, x=x, y=y, opaque=False, box=sprite)
 
 
 def _still(ctx: SceneContext, path: str, prep: list[Filter]) -> str:

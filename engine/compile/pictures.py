@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from engine.compile.effects import NO_LOOK, Look
 from engine.compile.geometry import anchor_xy, contain_size, cover_size, fixed
 from engine.compile.graph import Filter, GraphBuilder, f, num
-from engine.feeds import Feed, rawvideo_options
 from engine.spec.common import color_rgba
 
 if TYPE_CHECKING:
@@ -44,6 +44,9 @@ class SceneContext:
     #: The frames of the scene [a, b) that the plan shows, when a window of the video is
     #: compiled; None: all of them.
     window: tuple[int, int] | None = None
+    #: The effects of the layer being compiled, which the picture helpers below apply
+    #: (``fit_chain``, ``placed_sprite``, ``canvas_picture``).
+    look: Look = NO_LOOK
 
     @property
     def shown(self) -> tuple[int, int]:
@@ -66,8 +69,12 @@ class LayerStream:
     #: Sprites: the picture file and the filters that prepare it (scale, rgba).
     src: str | None = None
     prep: tuple[Filter, ...] = ()
-    #: A sprite's size as placed (None: the frame's); motion turns and scales about its centre.
-    size: tuple[int, int] | None = None
+    #: Sprites: the effects on the prepared picture, and its size before them.
+    look: Look = NO_LOOK
+    size: tuple[int, int] = (0, 0)
+    #: A sprite's size as placed, after its effects (None: the frame's): motion turns and
+    #: scales it about its centre.
+    box: tuple[int, int] | None = None
     #: Sprites whose ``src`` is a numbered sequence (``%06d.png`` from 0) of this many
     #: pictures, one a frame at the output rate, the last held; 0: one still picture.
     sequence: int = 0
@@ -76,21 +83,39 @@ class LayerStream:
     inset: tuple[int, int] = (0, 0)
 
 
-def drawn_sprite(ctx: SceneContext, placed: Any, size: tuple[int, int], src: str) -> LayerStream:
-    """A picture drawn while resolving (a text card, a shape), placed by its layer's anchor,
-    margin, offset or x/y at its own size, with its transparency."""
+def placed_sprite(
+    ctx: SceneContext, placed: Any, size: tuple[int, int], src: str, prep: tuple[Filter, ...]
+) -> LayerStream:
+    """A picture file made ``size`` by ``prep``, with the layer's effects, placed by its
+    anchor, margin, offset or x/y at its size after them (a quarter turn swaps its sides, a
+    crop shrinks it: the anchor holds), with its transparency."""
+    shown = ctx.look.size(size)
     x, y = anchor_xy(
         placed.position,
         ctx.canvas.size,
-        size,
+        shown,
         placed.margin,
         placed.offset,
         fixed(placed.x),
         fixed(placed.y),
     )
     return LayerStream(
-        "", full=False, x=x, y=y, opaque=False, src=src, prep=(f("format", "rgba"),), size=size
+        "",
+        full=False,
+        x=x,
+        y=y,
+        opaque=False,
+        src=src,
+        prep=prep,
+        look=ctx.look,
+        size=size,
+        box=shown,
     )
+
+
+def drawn_sprite(ctx: SceneContext, placed: Any, size: tuple[int, int], src: str) -> LayerStream:
+    """A picture drawn while resolving (a text card, a shape), placed at its own size."""
+    return placed_sprite(ctx, placed, size, src, (f("format", "rgba"),))
 
 
 def sequence_sprite(stream: LayerStream, sequence: PictureSequence) -> LayerStream:
@@ -108,6 +133,7 @@ def sequence_sprite(stream: LayerStream, sequence: PictureSequence) -> LayerStre
         prep=(f("format", "rgba"),),
         sequence=sequence.count,
         size=sequence.size,
+        box=stream.look.size(sequence.size),
         inset=sequence.inset,
     )
 
@@ -141,7 +167,10 @@ def sprite_frames(g: GraphBuilder, stream: LayerStream, frames: int, fps: Fracti
         return _sequence_frames(g, stream, frames, fps)
     seconds = Fraction(frames + 1) / fps  # a spare frame; the trim below makes it exact
     index = g.add_input(stream.src, "-loop", "1", "-framerate", str(fps), "-t", num(seconds))
-    return g.one([f"{index}:v"], [*stream.prep, f("trim", end_frame=frames), f("setpts", "N")])
+    source, prep = f"{index}:v", list(stream.prep)
+    if stream.look:
+        source, prep = stream.look.apply(g, g.one([source], prep), stream.size), []
+    return g.one([source], [*prep, f("trim", end_frame=frames), f("setpts", "N")])
 
 
 def _sequence_frames(g: GraphBuilder, stream: LayerStream, frames: int, fps: Fraction) -> str:
@@ -201,10 +230,12 @@ def fit_chain(
     tail: list[Filter],
     target: tuple[int, int] | None = None,
 ) -> str:
-    """Fit a picture of ``size`` into ``target`` (the canvas by default), then apply ``tail``."""
+    """Fit a picture of ``size`` into ``target`` (the canvas by default), then apply ``tail``;
+    the layer's effects first (:func:`_looked`)."""
+    g = ctx.g
+    source, size, background = _looked(ctx, source, size, background)
     w, h = size
     W, H = target or ctx.canvas.size
-    g = ctx.g
     if fit == "contain" and background == "blur":
         fit = "blur"
     if fit == "fill":
@@ -251,6 +282,28 @@ def fit_chain(
     return g.one([blurred, fitted], [f("overlay", (W - sw) // 2, (H - sh) // 2), *tail])
 
 
+def canvas_picture(ctx: SceneContext, source: str, tail: list[Filter]) -> str:
+    """A picture drawn at the frame's size (a gradient), then ``tail``. With effects it is
+    fitted like any picture, filling the frame: a crop or a quarter turn of it is stretched
+    back over the frame."""
+    if not ctx.look:
+        return ctx.g.one([source], tail)
+    return fit_chain(ctx, source, ctx.canvas.size, "fill", None, "bicubic", tail)
+
+
+def _looked(
+    ctx: SceneContext, source: str, size: tuple[int, int], background: str | None
+) -> tuple[str, tuple[int, int], str | None]:
+    """A picture about to be fitted, with the layer's effects: its new size (a crop or a
+    quarter turn changes what is fitted), and what shows around it when contained (around a
+    keyed picture, as around any with transparent parts, nothing unless the spec says)."""
+    if not ctx.look:
+        return source, size, background
+    if ctx.look.transparent and background is None:
+        background = _CLEAR
+    return ctx.look.apply(ctx.g, source, size), ctx.look.size(size), background
+
+
 def opaque_colors(*colors: str) -> bool:
     return all(color_rgba(c)[3] == 255 for c in colors)
 
@@ -276,7 +329,8 @@ _CLEAR = "#00000000"
 def picture_format(ctx: SceneContext, media: MediaInfo | None) -> str:
     """The format a full-frame picture is made in: the canvas's, with alpha if it has any."""
     pix = ctx.canvas.pix_fmt
-    return with_alpha(pix) if has_alpha(media) else pix
+    alpha = has_alpha(media) or ctx.look.transparent
+    return with_alpha(pix) if alpha else pix
 
 
 def with_alpha(pix_fmt: str) -> str:
@@ -321,34 +375,3 @@ def color_frames(g: GraphBuilder, canvas: Canvas, frames: int, color: str) -> st
             *canonical(canvas.pix_fmt if opaque_colors(color) else "yuva420p"),
         ],
     )
-
-
-def _skipped(first: int) -> list[Filter]:
-    """Frames before ``first`` are never shown (a window starts later), so the model does not
-    make them: the first made frame stands in for them, keeping every later frame in place."""
-    return [f("tpad", start=first, start_mode="clone")] if first else []
-
-
-def feed_stream(
-    ctx: SceneContext,
-    feed: Feed,
-    first: int,
-    fit: str | None,
-    background: str | None,
-    flags: str,
-) -> LayerStream:
-    """The pipe input a model's feed writes, made the scene's length and fitted to the frame.
-    Its frames already come one per output tick, so they are held and cut, never resampled."""
-    size = (feed.width, feed.height)
-    tail = [*canonical(ctx.canvas.pix_fmt), *conform(ctx, resample=False)]
-    label = fit_chain(
-        ctx, feed_input(ctx, feed, first), size, fit or ctx.fit, background, flags, tail
-    )
-    return LayerStream(label, full=True)
-
-
-def feed_input(ctx: SceneContext, feed: Feed, first: int) -> str:
-    """The frames a model's feed writes, one per output tick from the layer's first frame (the
-    frames before ``first`` stand in by the first made one)."""
-    index = ctx.g.add_feed(feed, *rawvideo_options(feed.width, feed.height, str(ctx.canvas.fps)))
-    return ctx.g.one([f"{index}:v"], [f("setpts", "N"), *_skipped(first)])

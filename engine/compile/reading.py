@@ -8,14 +8,13 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from engine.compile.clips import repeated, shown_frames
+from engine.compile.feeding import feed_input, feed_stream
 from engine.compile.framed import framed_stream
 from engine.compile.graph import Filter, f, num
 from engine.compile.pictures import (
     LayerStream,
     conform,
     decoder_options,
-    feed_input,
-    feed_stream,
     on_the_tick,
 )
 from engine.feeds import FrameModelFeed

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from engine.animation import Animation
+from engine.compile.blend import blend_of, blended, covers, layer_stream
+from engine.compile.effects import look_of
 from engine.compile.geometry import anchor_xy, fixed
 from engine.compile.graph import Filter, GraphBuilder, f, num
 from engine.compile.motion import by_frame, placement
@@ -105,7 +107,7 @@ def timed(g: GraphBuilder, stream: LayerStream, when: Visibility, canvas: Canvas
     x: int | str = stream.x
     y: int | str = stream.y
     if when.animation is not None:
-        size = stream.size or canvas.size
+        size = stream.box or canvas.size
         moved = placement(
             when.animation,
             life,
@@ -161,14 +163,14 @@ def compile_scene(
         (
             i
             for i, layer in enumerate(scene.layers)
-            if type_of(layer.spec).covers_frame(layer, scene.fit) and shown[i].plain(frames)
+            if covers(layer, scene.fit) and shown[i].plain(frames)
         ),
         default=0,
     )
     base: str | None = None
     for layer, when in zip(scene.layers[bottom:], shown[bottom:], strict=True):
-        stream = type_of(layer.spec).compile(ctx, layer)
-        if base is None and stream.full and stream.opaque and when.plain(frames):
+        stream, mode = layer_stream(ctx, layer), blend_of(layer)
+        if base is None and stream.full and stream.opaque and when.plain(frames) and not mode:
             base = stream.label
             continue
         if base is None:
@@ -177,7 +179,10 @@ def compile_scene(
             placed = Timed(stream.label, stream.x, stream.y)
         else:
             placed = timed(g, stream, when, canvas)
-        base = g.one([base, placed.label], overlay_filters(canvas, placed.x, placed.y))
+        if mode:
+            base = blended(g, canvas, frames, base, placed.label, stream, mode, overlay_filters)
+        else:
+            base = g.one([base, placed.label], overlay_filters(canvas, placed.x, placed.y))
     assert base is not None
     return base
 
@@ -281,11 +286,13 @@ def add_overlays(
         filters = [f("format", "rgba")]
         if item.shown != item.size:
             filters.insert(0, f("scale", *item.shown, flags="lanczos"))
+        look = look_of(item.overlay, item.luts)
         place = item.overlay
+        shown = look.size(item.shown)
         x, y = anchor_xy(
             place.position,
             canvas.size,
-            item.shown,
+            shown,
             place.margin,
             place.offset,
             fixed(place.x),
@@ -298,7 +305,9 @@ def add_overlays(
             y=y,
             src=str(item.image),
             prep=tuple(filters),
+            look=look,
             size=item.shown,
+            box=shown,
         )
         if item.sequence is not None:
             sprite = sequence_sprite(sprite, item.sequence)

@@ -10,14 +10,16 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
+from engine.compile.feeding import feed_input, feed_stream
 from engine.compile.framed import framed_stream, late_stream, own_time
-from engine.compile.pictures import LayerStream, conform, feed_input, feed_stream
+from engine.compile.pictures import LayerStream, conform
 from engine.feeds import GeneratorFeed
 from engine.layers.base import LayerType, PathKey
 from engine.layers.placing import placed_frame
 from engine.resolved import Framed, Mover, ResolvedLayer, ResolvedModel
 from engine.spec.animation import PlacedMoving
 from engine.spec.common import Background, Fit, PathStr, PositiveSeconds
+from engine.spec.effects import Blended
 from engine.spec.frame import Boxed
 from engine.spec.motion import RANGE, TRUST, Keyframes, Motion, ValueRange
 from engine.spec.parts import Timed
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
     from engine.resolve.context import ResolveContext
 
 
-class GeneratorLayer(Timed, PlacedMoving, Boxed):
+class GeneratorLayer(Timed, PlacedMoving, Boxed, Blended):
     """Frames made by a generator model (latent vector in, picture out), streamed into ffmpeg."""
 
     type: Literal["generator"]

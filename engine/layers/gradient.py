@@ -9,18 +9,26 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from engine.compile.pictures import LayerStream, canonical, hold, opaque_colors, still_input
+from engine.compile.pictures import (
+    LayerStream,
+    canonical,
+    canvas_picture,
+    hold,
+    opaque_colors,
+    still_input,
+)
 from engine.layers.base import LayerType, PathKey
 from engine.resolved import Mover, ResolvedLayer
 from engine.spec.animation import Moving
 from engine.spec.common import Color
+from engine.spec.effects import Blended
 
 if TYPE_CHECKING:
     from engine.compile.pictures import SceneContext
     from engine.resolve.context import ResolveContext
 
 
-class GradientLayer(Moving):
+class GradientLayer(Moving, Blended):
     type: Literal["gradient"]
     kind: Literal["linear", "radial"] = "linear"
     colors: list[Color] = Field(min_length=2, max_length=16)
@@ -56,7 +64,7 @@ class GradientType(LayerType):
         source = still_input(ctx.g, str(layer.src), ctx.canvas.fps)
         opaque = opaque_colors(*layer.spec.colors)
         pix = ctx.canvas.pix_fmt if opaque else "yuva420p"
-        label = ctx.g.one([source], [*canonical(pix), *hold(ctx.frames)])
+        label = canvas_picture(ctx, source, [*canonical(pix), *hold(ctx.frames)])
         return LayerStream(label, full=True, opaque=opaque)
 
     def covers_frame(self, layer: ResolvedGradient, default_fit: str) -> bool:

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, model_validator
 
 from engine.compile.framed import framed_stream, own_time
-from engine.compile.geometry import anchor_xy, fixed
 from engine.compile.graph import f, num
 from engine.compile.pictures import (
     LayerStream,
@@ -21,6 +20,7 @@ from engine.compile.pictures import (
     hold,
     picture_background,
     picture_format,
+    placed_sprite,
     sprite_frames,
     still_input,
 )
@@ -29,6 +29,7 @@ from engine.layers.placing import placed_frame
 from engine.resolved import Framed, MediaInfo, Mover, ResolvedLayer
 from engine.spec.animation import PlacedMoving
 from engine.spec.common import MAX_LENGTH_PX, Background, PathStr, PlacedFit
+from engine.spec.effects import Blended, WithEffects
 from engine.spec.frame import Decoration
 from engine.spec.parts import Pan, Timed, Timing, Zoom
 
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from engine.resolve.context import ResolveContext
 
 
-class ImageLayer(Timed, PlacedMoving, Decoration):
+class ImageLayer(Timed, PlacedMoving, Blended, Decoration):
     type: Literal["image"]
     src: PathStr
     fit: PlacedFit | None = Field(
@@ -62,7 +63,7 @@ class ImageLayer(Timed, PlacedMoving, Decoration):
         return self
 
 
-class ImageOverlay(Timing, PlacedMoving):
+class ImageOverlay(Timing, PlacedMoving, WithEffects):
     type: Literal["image"]
     src: PathStr
     width: int | None = Field(
@@ -151,25 +152,7 @@ class ImageType(LayerType):
             w, h = layer.size
             scaled = (spec.width, _even_height(w, h, spec.width)) if spec.width else (w, h)
             filters = [f("scale", *scaled, flags="lanczos")] if spec.width else []
-            x, y = anchor_xy(
-                spec.position,
-                canvas.size,
-                scaled,
-                spec.margin,
-                spec.offset,
-                fixed(spec.x),
-                fixed(spec.y),
-            )
-            return LayerStream(
-                "",
-                full=False,
-                x=x,
-                y=y,
-                opaque=False,
-                src=str(layer.src),
-                prep=(*filters, f("format", "rgba")),
-                size=scaled,
-            )
+            return placed_sprite(ctx, spec, scaled, str(layer.src), (*filters, f("format", "rgba")))
         source = still_input(ctx.g, str(layer.src), canvas.fps)
         opaque = not has_alpha(layer.media)
         if spec.zoom or spec.pan:

@@ -28,6 +28,7 @@ from engine.layers.placing import placed_frame
 from engine.resolved import Framed, MediaInfo, Mover, ResolvedLayer
 from engine.spec.animation import PlacedMoving
 from engine.spec.common import Background, Fit, Fps, PathStr
+from engine.spec.effects import Blended
 from engine.spec.frame import Boxed
 from engine.spec.parts import Timed
 from engine.timebase import exact
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from engine.resolve.context import ResolveContext
 
 
-class ImageSequenceLayer(Timed, PlacedMoving, Boxed):
+class ImageSequenceLayer(Timed, PlacedMoving, Boxed, Blended):
     type: Literal["image_sequence"]
     src: PathStr = Field(
         description="A printf pattern (frames/img_%04d.png) or a glob (frames/*.png)."

@@ -16,6 +16,7 @@ from engine.layers.base import LayerType, PathKey
 from engine.resolved import Mover, ResolvedLayer
 from engine.spec.animation import PlacedMoving
 from engine.spec.common import MAX_LENGTH_PX, MAX_RADIUS, Color, Model, color_rgba
+from engine.spec.effects import Blended, WithEffects
 from engine.spec.parts import Timed, Timing
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ class ShapeStroke(Model):
     width: float = Field(2.0, gt=0, le=MAX_RADIUS, description="Pixels (inside the outline).")
 
 
-class _Shape(PlacedMoving):
+class _Shape(PlacedMoving, WithEffects):
     """What every shape, layer or overlay, is made of. The box's keys are ``width`` and
     ``height`` in the spec; the attributes have other names because an overlay's ``width``
     means "scale the picture to this width" to the overlay placer, and a shape is drawn at
@@ -129,7 +130,7 @@ class _Shape(PlacedMoving):
         return self
 
 
-class ShapeLayer(Timed, _Shape):
+class ShapeLayer(Timed, _Shape, Blended):
     type: Literal["shape"]
 
 

@@ -14,6 +14,7 @@ from engine.layers.base import LayerType, PathKey
 from engine.resolved import Mover, PictureSequence, ResolvedLayer
 from engine.spec.animation import PlacedMoving
 from engine.spec.common import MAX_WORD_CHARS, TextStyle
+from engine.spec.effects import Blended, WithEffects
 from engine.spec.parts import Timed, Timing
 from engine.spec.text_animation import ANIMATE_FIELD, TextAnimation
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from engine.resolve.context import ResolveContext
 
 
-class TextLayer(Timed, PlacedMoving):
+class TextLayer(Timed, PlacedMoving, Blended):
     type: Literal["text"]
     text: str = Field(min_length=1, max_length=5000)
     style: TextStyle = Field(default_factory=TextStyle)
@@ -34,7 +35,7 @@ class TextLayer(Timed, PlacedMoving):
     animate: TextAnimation | None = ANIMATE_FIELD
 
 
-class TextOverlay(Timing, PlacedMoving):
+class TextOverlay(Timing, PlacedMoving, WithEffects):
     type: Literal["text"]
     text: str = Field(min_length=1, max_length=5000)
     style: TextStyle = Field(default_factory=TextStyle)

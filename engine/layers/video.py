@@ -38,6 +38,7 @@ from engine.layers.placing import placed_frame
 from engine.resolved import Framed, MediaInfo, Mover, ResolvedLayer, ResolvedModel, ResolvedScene
 from engine.spec.animation import PlacedMoving
 from engine.spec.common import Background, Fit, Model, PathStr, Seconds
+from engine.spec.effects import Blended
 from engine.spec.frame import Boxed
 from engine.spec.motion import RANGE, TRUST, ValueRange
 from engine.spec.parts import Timed, Timing, Trim
@@ -93,7 +94,7 @@ class _Clip(PlacedMoving, Boxed):
     opacity: float = Field(1.0, ge=0, le=1)
 
 
-class VideoLayer(Timed, _Clip):
+class VideoLayer(Timed, _Clip, Blended):
     type: Literal["video"]
     model: FrameModelOption | None = Field(
         None, description="Pass every frame through an image-to-image model (path or object)."

@@ -7,10 +7,12 @@ from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
+from engine.animation import Animation
 from engine.layers import type_of
 from engine.layers.base import PathKey
 from engine.resolve.animation import animation_of, static_opacity
 from engine.resolve.context import ResolveContext
+from engine.resolve.luts import effect_luts
 from engine.resolved import ResolvedLayer, ResolvedOverlay, Window
 from engine.timebase import exact, frame_at
 
@@ -50,14 +52,28 @@ def placed_overlay(
     first = frame_at(start, fps)
     # Its own frame 0 is the video's frame ``first``; keyframe times are the video's.
     animation = animation_of(overlay, -Fraction(first), start * fps - first, end * fps - first, fps)
+    frames = (first, frame_at(end, fps))
+    ramps = (fade_in * fps, fade_out * fps)
     if layer is not None:
-        frames = (first, frame_at(end, fps))
-        moving = _moving(overlay, layer, frames, (fade_in * fps, fade_out * fps))
-        return replace(moving, animation=animation)
+        return replace(_moving(overlay, layer, frames, ramps), animation=animation)
+    return _drawn(ctx, path, overlay, frames, ramps, animation)
+
+
+def _drawn(
+    ctx: ResolveContext,
+    path: PathKey,
+    overlay: Any,
+    frames: tuple[int, int],
+    fades: tuple[Fraction, Fraction],
+    animation: Animation | None,
+) -> ResolvedOverlay | None:
+    """An overlay its type draws as a picture (or an animated sequence of them)."""
+    kind = type_of(overlay)
     drawn = kind.draw_overlay(ctx, path, overlay)
-    if drawn is None:
+    luts = effect_luts(ctx, path, getattr(overlay, "effects", ()))
+    if drawn is None or luts is None:
         return None
-    sequence = type_of(overlay).overlay_frames(ctx, path, overlay)
+    sequence = kind.overlay_frames(ctx, path, overlay)
     image, size = drawn
     width = getattr(overlay, "width", None)
     shown = (width, max(2, round(size[1] * width / size[0] / 2) * 2)) if width else size
@@ -67,12 +83,13 @@ def placed_overlay(
         size=size,
         shown=shown,
         opacity=static_opacity(overlay),
-        start_frame=first,
-        end_frame=frame_at(end, fps),
-        fade_in=fade_in * fps,
-        fade_out=fade_out * fps,
+        start_frame=frames[0],
+        end_frame=frames[1],
+        fade_in=fades[0],
+        fade_out=fades[1],
         animation=animation,
         sequence=sequence,
+        luts=luts,
     )
 
 

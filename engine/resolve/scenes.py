@@ -10,6 +10,7 @@ from fractions import Fraction
 from engine.layers import type_of
 from engine.resolve.animation import animation_of, static_opacity
 from engine.resolve.context import ResolveContext
+from engine.resolve.luts import with_luts
 from engine.resolved import ResolvedLayer, ResolvedNarration, ResolvedScene, Window
 from engine.spec.parts import Timed
 from engine.timebase import exact, frame_at, sample_at
@@ -26,7 +27,7 @@ def place_scenes(ctx: ResolveContext) -> list[ResolvedScene]:
     for index, scene in enumerate(spec.scenes):
         where = ("scenes", index)
         resolved = [
-            type_of(layer).resolve(ctx, (*where, "layers", j), layer)
+            with_luts(ctx, (*where, "layers", j), layer, type_of(layer).resolve)
             for j, layer in enumerate(scene.layers)
         ]
         narration = _narration(ctx, index)

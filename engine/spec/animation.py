@@ -186,6 +186,28 @@ class Moving(Model):
     enter: Entrance | None = None
     exit: Entrance | None = None
 
+    def moves(self) -> bool:
+        """Whether anything about it changes over time (or it is turned or scaled)."""
+        animated = [
+            getattr(self, name, None) for name in ("x", "y", "opacity", "scale", "rotation")
+        ]
+        still = self.scale == 1 and self.rotation == 0
+        return (
+            any(isinstance(v, list) for v in animated) or bool(self.enter or self.exit) or not still
+        )
+
+    @model_validator(mode="after")
+    def _blends_standing_still(self) -> Moving:
+        # A blend mode is worked out in the layer's box on the frame; a box that moves or
+        # turns has no one place to work it out (not supported yet).
+        mode = getattr(self, "blend", None)
+        if mode not in (None, "normal") and self.moves():
+            raise ValueError(
+                f"blend: {mode} works on a layer that stays in place; drop the blend mode or "
+                "its motion (keyframes, scale, rotation, enter, exit)"
+            )
+        return self
+
 
 class PlacedMoving(Moving, Placed):
     """A layer placed by anchor or x/y that can also move: x and y may be keyframes (its
