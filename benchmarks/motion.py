@@ -4,8 +4,8 @@ floor and MoviePy.
 One 20 s scene at 1920×1080, 30 fps (600 frames), libx264 preset medium, crf 23:
 
 - a full-frame background photo (3000×2000 JPEG, cover-fitted);
-- a clip (``specs/assets/clip.mp4``, looped, no sound) shrunk to a third of the frame — see
-  :func:`pip_layer`: a stand-in until positioned (picture-in-picture) video is merged;
+- a clip (``specs/assets/clip.mp4``, looped, no sound) positioned in a box a third of the
+  frame wide at the top right, with rounded corners and a border (:func:`pip_layer`);
 - two photos placed with ``fit: none`` (scaled to a width): one sliding in from the left and
   across (ease-out-cubic, a cubic-bezier, ease-in-out-sine) while it grows and settles on a
   spring, the other rising from below the frame (ease-out-back, a bouncy cubic-bezier) while
@@ -130,21 +130,14 @@ def motion_layers(size: Size) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def pip_layer(size: Size, pip: bool = False) -> dict[str, Any]:
-    """The clip of the composition.
-
-    TODO(pip): positioned (picture-in-picture) video is being built on another branch; this
-    branch's ``video`` layer takes no width, height, position or x/y (a spec giving them fails
-    validation). Until it is merged, ``pip=False`` gives the stand-in this engine accepts: the
-    full-frame clip shrunk to a third with a constant ``scale`` (so, centred). After merging,
-    run with ``--pip``, which asks for the positioned form below: a box a third of the
-    frame's width at the top right, a margin away from the edges. Both forms take the same
-    screen area, so timings before and after are comparable."""
-    clip: dict[str, Any] = {"type": "video", "src": "clip.mp4", "loop": True, "audio": False}
-    if pip:
-        return {**clip, "width": _even(size.width / 3), "position": "top-right",
-                "margin": round(0.04 * size.height)}  # fmt: skip
-    return {**clip, "scale": round(1 / 3, 6)}
+def pip_layer(size: Size) -> dict[str, Any]:
+    """The clip of the composition: positioned (picture in picture), a box a third of the
+    frame's width at the top right, a margin away from the edges, with rounded corners and a
+    border, looped, without sound."""
+    return {"type": "video", "src": "clip.mp4", "loop": True, "audio": False,
+            "width": _even(size.width / 3), "position": "top-right",
+            "margin": round(0.04 * size.height), "radius": round(0.02 * size.height),
+            "border": {"width": 4, "color": "#ffffff"}}  # fmt: skip
 
 
 def without_motion(layer: dict[str, Any]) -> dict[str, Any]:
@@ -185,12 +178,12 @@ def spec_text(size: Size, layers: list[dict[str, Any]], output: str) -> str:
     return text
 
 
-def make_inputs(work: Path, size: Size, pip: bool) -> dict[str, Path]:
+def make_inputs(work: Path, size: Size) -> dict[str, Path]:
     """The photos (camera-sized: each is scaled), the clip and the two specs (motion, static)
     in ``work``."""
     photos_and_music(work, (3000, 2000) if size == FULL else (600, 400), quality=90, count=3)
     shutil.copy(ROOT / "specs" / "assets" / "clip.mp4", work / "clip.mp4")
-    layers = [pip_layer(size, pip), *motion_layers(size)]
+    layers = [pip_layer(size), *motion_layers(size)]
     motion, static = work / "motion.yaml", work / "static.yaml"
     motion.write_text(spec_text(size, layers, "motion.mp4"), encoding="utf-8")
     still = [without_motion(layer) for layer in layers]
@@ -232,7 +225,7 @@ def moviepy_plan(spec: Path) -> dict[str, Any]:
         stream = type_of(layer.spec).compile(ctx, layer)
         window = layer.window
         assert window is not None
-        box = stream.size or canvas.size
+        box = stream.box or canvas.size
         entry: dict[str, Any] = {
             "type": layer.spec.type,
             "src": str(getattr(layer, "src", "")),
@@ -326,7 +319,6 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="tiny smoke-test version")
     parser.add_argument("--skip-moviepy", action="store_true")
     parser.add_argument("--moviepy-python", help="a Python with MoviePy 2 (default: this one)")
-    parser.add_argument("--pip", action="store_true", help="positioned video (needs that merged)")
     parser.add_argument("--work", type=Path, default=None)
     args = parser.parse_args()
     quick = args.quick or os.environ.get("REELSPEC_BENCH_QUICK", "") not in ("", "0")
@@ -338,14 +330,12 @@ def main() -> int:
     from engine.proc.ffmpeg import ffmpeg_binary
 
     ffmpeg = ffmpeg_binary()
-    specs = make_inputs(work, size, args.pip)
+    specs = make_inputs(work, size)
     try:
         for spec in specs.values():
             prepare(spec)
     except UserError as error:
         print(f"the benchmark's specs do not validate here:\n{error}", file=sys.stderr)
-        if args.pip:
-            print("(--pip needs positioned video, from another branch)", file=sys.stderr)
         return 2
     python = None if args.skip_moviepy else moviepy_python(args.moviepy_python)
     if python is None and not args.skip_moviepy:

@@ -80,8 +80,8 @@ def main() -> int:
         if layer["type"] == "video":
             clip = VideoFileClip(layer["src"], audio=False)
             clip = clip.with_effects([vfx.Loop(duration=seconds)])
-            shown = layer.get("shown")
-            if shown and tuple(shown[0]) != tuple(clip.size):
+            shown = layer.get("shown") or [layer["size"]]
+            if tuple(shown[0]) != tuple(clip.size):
                 clip = clip.resized(new_size=tuple(shown[0]))
             clip = clip.with_position((layer["x"][0], layer["y"][0]))
         elif layer["full"]:
