@@ -140,6 +140,9 @@ class Window:
     opacity: float = 1.0
     #: How it moves, frame by frame (None: it stays put).
     animation: Animation | None = None
+    #: Where the layer's own time 0 falls on the count of the frames it shows (exact: within
+    #: a frame of its first): keyframes of what it shows (a crop window) count from it.
+    origin: Fraction = Fraction(0)
 
     @property
     def frames(self) -> int:

@@ -236,7 +236,7 @@ def test_rooms_import_only_downhill() -> None:
         "env": {"errors"},
         # Processes (ffmpeg, probing, speech, frame decoding): the one place that starts them.
         "proc": {"errors", "resolved", "env", "paths"},
-        "spec": {"layers", "errors", "codecs", "timebase", "paths", "env", "easing"},
+        "spec": {"layers", "errors", "codecs", "timebase", "paths", "env", "easing", "animation"},
         "gan": {"errors", "feeds", "spec", "cache", "proc", "publish", "env"},
         "resolve": {
             *("spec", "layers", "resolved", "proc", "cache", "timebase", "errors"),

@@ -24,10 +24,11 @@ from engine.compile.pictures import (
     sprite_frames,
     still_input,
 )
+from engine.compile.window import window_filters
 from engine.layers.base import LayerType, PathKey
 from engine.layers.placing import placed_frame
 from engine.resolved import Framed, MediaInfo, Mover, ResolvedLayer
-from engine.spec.animation import PlacedMoving
+from engine.spec.animation import CropWindow, PlacedMoving
 from engine.spec.common import MAX_LENGTH_PX, Background, PathStr, PlacedFit
 from engine.spec.effects import Blended, WithEffects
 from engine.spec.frame import Decoration
@@ -49,12 +50,20 @@ class ImageLayer(Timed, PlacedMoving, Blended, Decoration):
     )
     zoom: Zoom | None = None
     pan: Pan | None = None
+    crop: CropWindow | None = Field(
+        None, description="The part of the picture shown, covering the frame; may move."
+    )
     width: int | None = Field(
         None, gt=0, le=MAX_LENGTH_PX, description="With fit 'none': scale to this width."
     )
 
     @model_validator(mode="after")
     def _decorates_a_placed_image(self) -> ImageLayer:
+        if self.crop is not None and (self.fit == "none" or self.zoom or self.pan):
+            raise ValueError(
+                "crop shows part of a full-frame picture: not with fit: none, zoom or pan "
+                "(a crop window that moves is a zoom and pan of its own)"
+            )
         if self.decorated and self.fit != "none":
             raise ValueError("radius, border and shadow frame a placed image: give it fit: none")
         band = self.border.width if self.border else 0
@@ -157,6 +166,20 @@ class ImageType(LayerType):
         opaque = not has_alpha(layer.media)
         if spec.zoom or spec.pan:
             return LayerStream(_ken_burns(ctx, source, layer), full=True, opaque=opaque)
+        if spec.crop is not None:
+            # The scene's frame n is the layer's frame n - start: its window counts from there.
+            window = window_filters(
+                spec.crop,
+                layer.size,
+                canvas.size,
+                ctx.frames,
+                canvas.fps,
+                layer.window.origin,
+                layer.window.start,
+            )
+            chain = [*canonical(picture_format(ctx, layer.media)), *hold(ctx.frames), *window]
+            label = ctx.g.one([source], [*chain, *canonical(picture_format(ctx, layer.media))])
+            return LayerStream(label, full=True, opaque=opaque)
         tail = [*canonical(picture_format(ctx, layer.media)), *hold(ctx.frames)]
         background = picture_background(layer.media, spec.background)
         label = fit_chain(ctx, source, layer.size, fit, background, "lanczos", tail)

@@ -33,10 +33,11 @@ from engine.compile.pictures import (
 )
 from engine.compile.reading import clip_timing, input_options, through_model
 from engine.compile.sounds import atempo
+from engine.compile.window import window_filters
 from engine.layers.base import LayerType, PathKey
 from engine.layers.placing import placed_frame
 from engine.resolved import Framed, MediaInfo, Mover, ResolvedLayer, ResolvedModel, ResolvedScene
-from engine.spec.animation import PlacedMoving
+from engine.spec.animation import CropWindow, PlacedMoving
 from engine.spec.common import Background, Fit, Model, PathStr, Seconds
 from engine.spec.effects import Blended
 from engine.spec.frame import Boxed
@@ -99,6 +100,18 @@ class VideoLayer(Timed, _Clip, Blended):
     model: FrameModelOption | None = Field(
         None, description="Pass every frame through an image-to-image model (path or object)."
     )
+    crop: CropWindow | None = Field(
+        None, description="The part of the clip shown, covering the frame; may move."
+    )
+
+    @model_validator(mode="after")
+    def _crops_the_frame(self) -> VideoLayer:
+        if self.crop is not None and (self.placed or self.model is not None):
+            raise ValueError(
+                "crop shows part of a full-frame clip: not with a box or a place (width, "
+                "height, position, x, y) or a frame model"
+            )
+        return self
 
 
 class VideoOverlay(Timing, _Clip):
@@ -236,6 +249,14 @@ class VideoType(LayerType):
         if layer.framed is not None:
             return framed_stream(ctx, head, layer.size, layer.framed, "bicubic", timing, alpha)
         tail = [*canonical(picture_format(ctx, layer.media)), *timing]
+        if isinstance(spec, VideoLayer) and spec.crop is not None:
+            canvas = ctx.canvas
+            window = window_filters(
+                spec.crop, layer.size, canvas.size, ctx.frames, canvas.fps, layer.window.origin
+            )
+            pix = canonical(picture_format(ctx, layer.media))
+            label = ctx.g.one([head], [*tail, *window, *pix])
+            return late_stream(ctx, LayerStream(label, full=True, opaque=not alpha), layer.window)
         background = picture_background(layer.media, spec.background)
         label = fit_chain(ctx, head, layer.size, spec.fit or ctx.fit, background, "bicubic", tail)
         return late_stream(ctx, LayerStream(label, full=True, opaque=not alpha), layer.window)

@@ -5,29 +5,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from engine.animation import Animation, EasingData, Key, Move, Track
-from engine.spec.animation import CubicBezier, Entrance, Keyframe, SpringEasing
+from engine.animation import Animation, Move
+from engine.spec.animation import Entrance, easing_data, track_of
 from engine.timebase import exact
-
-
-def easing_data(easing: Any) -> EasingData:
-    if isinstance(easing, CubicBezier):
-        return ("bezier", *easing.cubic_bezier)
-    if isinstance(easing, SpringEasing):
-        s = easing.spring
-        return ("spring", s.mass, s.stiffness, s.damping)
-    return (str(easing),)
-
-
-def _track(value: Any, origin: Fraction, fps: Fraction, shift: float = 0.0) -> Track | None:
-    if not isinstance(value, list):
-        return None
-    frames: list[Keyframe] = value
-    return Track(
-        tuple(
-            Key(origin + exact(k.t) * fps, k.value + shift, easing_data(k.easing)) for k in frames
-        )
-    )
 
 
 def _move(entrance: Entrance | None, at: Fraction, fps: Fraction, entering: bool) -> Move | None:
@@ -61,7 +41,7 @@ def animation_of(
     dx, dy = getattr(spec, "offset", (0, 0))
     shifts = {"x": float(dx), "y": float(dy)}
     tracks = {
-        name: _track(getattr(spec, name, None), keys_at, fps, shifts.get(name, 0.0))
+        name: track_of(getattr(spec, name, None), keys_at, fps, shifts.get(name, 0.0))
         for name in ("x", "y", "opacity", "scale", "rotation")
     }
     scale = getattr(spec, "scale", 1.0)

@@ -162,7 +162,7 @@ def _window(layer: ResolvedLayer, scene: ResolvedScene, fps: Fraction) -> Window
     origin = start * fps - shown_from
     animation = animation_of(spec, origin, origin, end * fps - shown_from, fps)
     if not isinstance(spec, Timed):
-        return Window(0, frames, opacity=opacity, animation=animation)
+        return Window(0, frames, opacity=opacity, animation=animation, origin=origin)
     return Window(
         first,
         last,
@@ -170,4 +170,5 @@ def _window(layer: ResolvedLayer, scene: ResolvedScene, fps: Fraction) -> Window
         fade_out=exact(spec.fade_out) * fps,
         opacity=opacity,
         animation=animation,
+        origin=origin,
     )

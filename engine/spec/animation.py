@@ -10,11 +10,13 @@ are seconds from the layer's start (overlays: from the start of the video).
 
 from __future__ import annotations
 
+from fractions import Fraction
 from itertools import pairwise
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
+from engine.animation import EasingData, Key, Track
 from engine.easing import EasingName
 from engine.spec.common import (
     MAX_POSITION,
@@ -25,6 +27,7 @@ from engine.spec.common import (
     PositiveSeconds,
     Seconds,
 )
+from engine.timebase import exact
 
 #: Keyframes of one property.
 MAX_KEYFRAMES = 1_000
@@ -130,6 +133,18 @@ Rotation = Annotated[
     Field(description="Degrees clockwise about the centre, or keyframes."),
 ]
 
+#: A crop window's edge, and its side (more than nothing), as fractions of the picture.
+Fraction01Value = Annotated[
+    float | Keyframes,
+    AfterValidator(_bounded(0.0, 1.0)),
+    Field(description="A fraction of the picture (0-1), or keyframes."),
+]
+WindowSide = Annotated[
+    float | Keyframes,
+    AfterValidator(_bounded(0.01, 1.0)),
+    Field(description="A fraction of the picture (0.01-1), or keyframes."),
+]
+
 Side = Literal["left", "right", "top", "bottom"]
 
 
@@ -232,9 +247,51 @@ class PlacedMoving(Moving, Placed):
         return self
 
 
+class CropWindow(Model):
+    """The part of a full-frame picture or clip shown, as fractions of it: its left and top
+    edges and its width and height, each a number or keyframes. The window is shown covering
+    the frame (scaled to fill it, centred on the window's centre, never stretched)."""
+
+    x: Fraction01Value = 0.0
+    y: Fraction01Value = 0.0
+    width: WindowSide = 1.0
+    height: WindowSide = 1.0
+
+
+def easing_data(easing: Any) -> EasingData:
+    """An easing as plain data (names, or the numbers of a Bézier or a spring)."""
+    if isinstance(easing, CubicBezier):
+        return ("bezier", *easing.cubic_bezier)
+    if isinstance(easing, SpringEasing):
+        s = easing.spring
+        return ("spring", s.mass, s.stiffness, s.damping)
+    return (str(easing),)
+
+
+def track_of(value: Any, origin: Fraction, fps: Fraction, shift: float = 0.0) -> Track | None:
+    """Keyframes placed on a layer's frame count: time 0 at frame ``origin`` (exact), values
+    shifted by ``shift``; None for a constant."""
+    if not isinstance(value, list):
+        return None
+    frames: list[Keyframe] = value
+    return Track(
+        tuple(
+            Key(origin + exact(k.t) * fps, k.value + shift, easing_data(k.easing)) for k in frames
+        )
+    )
+
+
 def static(value: float | list[Keyframe] | None) -> float | None:
     """The value of a property that does not move; None for keyframes (or nothing)."""
     return value if isinstance(value, (int, float)) else None
 
 
-__all__ = ["MAX_SECONDS", "Entrance", "Keyframe", "Moving", "PlacedMoving", "static"]
+__all__ = [
+    "MAX_SECONDS",
+    "CropWindow",
+    "Entrance",
+    "Keyframe",
+    "Moving",
+    "PlacedMoving",
+    "static",
+]
