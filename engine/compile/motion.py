@@ -8,10 +8,11 @@ tree of ``if(lt(t, …), …, …)`` over the frames where the value changes, sw
 before each frame's time (so no rounding of ``t`` can pick a neighbour's value); runs of equal
 values collapse, so a still stretch costs nothing.
 
-Per frame: the picture is turned (``rotate``, into a square that holds any turn), made
-transparent by its opacity (one ``lut`` per opacity level, enabled on that level's frames:
-``lut`` cannot read the time), scaled (``scale`` with per-frame sizes, last, since the frames
-change size from there on) and placed by ``overlay`` at per-frame x and y.
+Per frame: the picture is made transparent by its opacity (one ``lut`` per opacity level,
+enabled on that level's frames: ``lut`` cannot read the time), turned (``rotate``, into a
+square that holds any turn, on the frames that turn), scaled (``scale`` with per-frame sizes)
+and placed by ``overlay`` at per-frame x and y. Frames change size from the turn on, so only
+filters that read each frame's own size follow it.
 """
 
 from __future__ import annotations
@@ -98,28 +99,26 @@ def placement(
     into the sprite."""
     w, h = size
     states = [animation.state(k, rest, size, canvas, inset) for k in range(life)]
-    filters: list[Filter] = []
-    box = (w, h)
+    filters: list[Filter] = [f("format", alpha_format)]
+    levels = [0 if s.scale == 0 else round(s.opacity * 255) for s in states]
+    for level in sorted(set(levels) - {255}):
+        alpha = f"val*{num(round(level / 255, 6))}" if level else "0"
+        filters.append(f("lut", c3=alpha, enable=_frames_where(levels, level, fps)))
+    boxes = [(w, h)] * life
     if animation.turns():
         side = _even_up(math.hypot(w, h))
-        box = (side, side)
-        radians = [round(math.radians(s.rotation), 6) for s in states]
+        radians = [round(math.radians(s.rotation % 360), 6) for s in states]
+        turned = [1 if r else 0 for r in radians]
+        boxes = [(side, side) if t else (w, h) for t in turned]
         # Fill with transparent black: rotate's "none" paints nothing, so the corners kept
         # whatever a reused frame buffer held (earlier angles smeared into later frames).
-        filters += [
-            f("format", alpha_format),
-            f("rotate", a=by_frame(radians, fps), ow=side, oh=side, c="black@0"),
-        ]
-    levels = [0 if s.scale == 0 else round(s.opacity * 255) for s in states]
-    if any(level < 255 for level in levels):
-        if not animation.turns():
-            filters.append(f("format", alpha_format))
-        for level in sorted(set(levels) - {255}):
-            alpha = f"val*{num(round(level / 255, 6))}" if level else "0"
-            filters.append(f("lut", c3=alpha, enable=_frames_where(levels, level, fps)))
+        # Frames not turned at all pass through at their own size (a settled wobble costs
+        # nothing); ``scale`` and ``overlay`` read each frame's size.
+        some = {} if all(turned) else {"enable": _frames_where(turned, 1, fps)}
+        filters.append(f("rotate", a=by_frame(radians, fps), ow=side, oh=side, c="black@0", **some))
     sizes = [
-        (max(1, math.floor(box[0] * s.scale + 0.5)), max(1, math.floor(box[1] * s.scale + 0.5)))
-        for s in states
+        (max(1, math.floor(bw * s.scale + 0.5)), max(1, math.floor(bh * s.scale + 0.5)))
+        for s, (bw, bh) in zip(states, boxes, strict=True)
     ]
     if animation.scales():
         filters.append(
@@ -128,7 +127,7 @@ def placement(
                 w=by_frame([s[0] for s in sizes], fps),
                 h=by_frame([s[1] for s in sizes], fps),
                 eval="frame",
-                flags="bicubic",
+                flags="bilinear",
             )
         )
     # The corner that keeps the box's centre where the state puts it, at the scaled size.

@@ -88,8 +88,9 @@ def timed(g: GraphBuilder, stream: LayerStream, when: Visibility, canvas: Canvas
     sprite's frames are made for exactly as long as it shows. Motion filters work on the
     layer's own frames (from its first, before a window's cut); its corner is given per frame
     of the stream it is laid on."""
-    # Long on purpose: the order of these steps is the point (motion before the window's
-    # cut, fades after the opacity), and splitting it would scatter that order.
+    # Long on purpose: the order of these steps is the point (opacity and fades on the
+    # picture as drawn, motion after them, all before a window's cut), and splitting it
+    # would scatter that order.
     fps = canvas.fps
     filters: list[Filter] = []
     if stream.full:
@@ -106,6 +107,14 @@ def timed(g: GraphBuilder, stream: LayerStream, when: Visibility, canvas: Canvas
         source = sprite_frames(g, stream, life, fps) if stream.src else stream.label
     x: int | str = stream.x
     y: int | str = stream.y
+    if when.opacity < 1.0:
+        filters.append(f("lut", c3=f"val*{num(when.opacity)}"))
+    # ffmpeg's fade ramps on time: frame counts would round a 7.5-frame fade to 8.
+    if when.fade_in:
+        filters.append(f("fade", t="in", st=0, d=when.fade_in / fps, alpha=1))
+    if when.fade_out:
+        fade_out = when.fade_out / fps
+        filters.append(f("fade", t="out", st=life / fps - fade_out, d=fade_out, alpha=1))
     if when.animation is not None:
         size = stream.box or canvas.size
         moved = placement(
@@ -124,14 +133,6 @@ def timed(g: GraphBuilder, stream: LayerStream, when: Visibility, canvas: Canvas
         shown = slice(when.skip, life)
         x = by_frame(moved.x[shown], fps, when.start)
         y = by_frame(moved.y[shown], fps, when.start)
-    if when.opacity < 1.0:
-        filters.append(f("lut", c3=f"val*{num(when.opacity)}"))
-    # ffmpeg's fade ramps on time: frame counts would round a 7.5-frame fade to 8.
-    if when.fade_in:
-        filters.append(f("fade", t="in", st=0, d=when.fade_in / fps, alpha=1))
-    if when.fade_out:
-        fade_out = when.fade_out / fps
-        filters.append(f("fade", t="out", st=life / fps - fade_out, d=fade_out, alpha=1))
     if when.skip:
         # The sprite began before this window: drop the part of its life already shown.
         filters += [f("trim", start_frame=when.skip), f("setpts", "PTS-STARTPTS")]
