@@ -6,11 +6,13 @@ and says so (exit code 70)."""
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import traceback
 from collections.abc import Sequence
 from types import FrameType
+from typing import NoReturn
 
 from engine import __version__
 from engine.cli import batch, farm, gan, render, schema, text2video
@@ -39,14 +41,19 @@ def _terminate_as_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def _ignore_further_interrupts() -> None:
-    """The interrupt was handled (temporaries removed, message printed): from here the process
-    only exits. A second Ctrl-C, or one still pending from the keypress that the render
+def _exit_interrupted(code: int) -> NoReturn:
+    """The interrupt was handled (temporaries removed, message printed): the process only
+    exits, now. A second Ctrl-C, or one still pending from the keypress that the render
     already saw through ffmpeg stopping, would otherwise raise KeyboardInterrupt while Python
-    shuts down (waiting for a model's thread), and the process would die by the signal instead
-    of exiting 130 (seen: exit -2 after "error: interrupted")."""
+    shuts down (waiting for a model's thread, or in TensorFlow's exit handlers), and the
+    process would die by the signal instead of exiting 130 (seen: exit -2 after "error:
+    interrupted", even with the signals ignored from here on). Nothing is left to finish:
+    the output was not written and its temporaries are gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -83,12 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ReelspecError as exc:
         code = _report(exc, args.debug)
         if code == EXIT_INTERRUPTED and argv is None:
-            _ignore_further_interrupts()
+            _exit_interrupted(code)
         return code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         if argv is None:  # the process itself, not a caller's interpreter (tests)
-            _ignore_further_interrupts()
+            _exit_interrupted(EXIT_INTERRUPTED)
         return EXIT_INTERRUPTED
     except Exception:
         traceback.print_exc()
