@@ -3,9 +3,11 @@ output tick, held, cut and fitted like any full-frame picture."""
 
 from __future__ import annotations
 
+from engine.compile.framed import framed_stream
 from engine.compile.graph import Filter, f
 from engine.compile.pictures import LayerStream, SceneContext, canonical, conform, fit_chain
 from engine.feeds import Feed, rawvideo_options
+from engine.resolved import Framed
 
 
 def _skipped(first: int) -> list[Filter]:
@@ -21,14 +23,17 @@ def feed_stream(
     fit: str | None,
     background: str | None,
     flags: str,
+    framed: Framed | None = None,
 ) -> LayerStream:
-    """The pipe input a model's feed writes, made the scene's length and fitted to the frame.
-    Its frames already come one per output tick, so they are held and cut, never resampled."""
+    """The pipe input a model's feed writes, made the layer's length and fitted to the frame,
+    or into its box when it is placed (``framed``). Its frames already come one per output
+    tick, so they are held and cut, never resampled."""
     size = (feed.width, feed.height)
+    head = feed_input(ctx, feed, first)
+    if framed is not None:
+        return framed_stream(ctx, head, size, framed, flags, conform(ctx, resample=False), False)
     tail = [*canonical(ctx.canvas.pix_fmt), *conform(ctx, resample=False)]
-    label = fit_chain(
-        ctx, feed_input(ctx, feed, first), size, fit or ctx.fit, background, flags, tail
-    )
+    label = fit_chain(ctx, head, size, fit or ctx.fit, background, flags, tail)
     return LayerStream(label, full=True)
 
 

@@ -8,12 +8,10 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from engine.compile.clips import repeated, shown_frames
-from engine.compile.feeding import feed_input, feed_stream
-from engine.compile.framed import framed_stream
+from engine.compile.feeding import feed_stream
 from engine.compile.graph import Filter, f, num
 from engine.compile.pictures import (
     LayerStream,
-    conform,
     decoder_options,
     on_the_tick,
 )
@@ -111,8 +109,4 @@ def through_model(ctx: SceneContext, layer: ResolvedVideo, model: ResolvedModel)
         count=b - a,
         batch=option.batch if option is not None else 8,
     )
-    if layer.framed is not None:
-        timing = conform(ctx, resample=False)
-        head = feed_input(ctx, feed, a)
-        return framed_stream(ctx, head, (width, height), layer.framed, "bicubic", timing, False)
-    return feed_stream(ctx, feed, a, spec.fit, spec.background, "bicubic")
+    return feed_stream(ctx, feed, a, spec.fit, spec.background, "bicubic", layer.framed)

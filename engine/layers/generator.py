@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from engine.compile.feeding import feed_input, feed_stream
-from engine.compile.framed import framed_stream, late_stream, own_time
-from engine.compile.pictures import LayerStream, conform
+from engine.compile.feeding import feed_stream
+from engine.compile.framed import late_stream, own_time
+from engine.compile.pictures import LayerStream
 from engine.feeds import GeneratorFeed
 from engine.layers.base import LayerType, PathKey
 from engine.layers.placing import placed_frame
@@ -122,11 +122,7 @@ class GeneratorType(LayerType):
             count=end - first,
             batch=spec.batch,
         )
-        if layer.framed is not None:
-            timing = conform(ctx, resample=False)
-            head = feed_input(ctx, feed, first)
-            return framed_stream(ctx, head, (width, height), layer.framed, "lanczos", timing, False)
-        stream = feed_stream(ctx, feed, first, spec.fit, spec.background, "lanczos")
+        stream = feed_stream(ctx, feed, first, spec.fit, spec.background, "lanczos", layer.framed)
         return late_stream(ctx, stream, layer.window)
 
     def covers_frame(self, layer: ResolvedGenerator, default_fit: str) -> bool:
