@@ -12,6 +12,12 @@ Scratch space: a task works in ``<scratch>/reelspec-jobs/<job>/<task folder>``, 
 the workers of one machine. A task removes its folder when it ends; when the whole job ends
 the client runs ``remove_job`` on every worker (``clean_workers``), which also removes what a
 killed worker left on that machine.
+
+Dask cannot stop a task that is already running when its future is cancelled, so a failed
+job's other chunks would go on rendering (and writing scratch) after the client gave up. Each
+chunk therefore registers a cancel event under its job in the worker process; ``remove_job``
+sets them, waits for those chunks to stop (ffmpeg is killed, their folders removed), and only
+then removes the job's folder, so nothing of the job runs or remains once the client returns.
 """
 
 from __future__ import annotations
@@ -35,6 +41,49 @@ from engine.resolved import ResolvedSpec
 from engine.run.render import render
 
 _JOB = re.compile(r"^[0-9a-f]{32}$")
+#: How long ``remove_job`` waits for the job's running chunks to stop.
+STOP_WAIT_SECONDS = 20.0
+#: Jobs ended on this worker, remembered so a chunk that starts after its job's end stops at
+#: once; bounded, as a worker may serve many jobs over its life.
+_ENDED_KEPT = 1024
+
+
+class _Jobs:
+    """The chunks running in this worker process, by job, and the jobs already ended."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._running: dict[str, set[threading.Event]] = {}
+        self._ended: dict[str, None] = {}
+
+    def start(self, job: str) -> threading.Event:
+        cancel = threading.Event()
+        with self._changed:
+            if job in self._ended:
+                cancel.set()
+            self._running.setdefault(job, set()).add(cancel)
+        return cancel
+
+    def finish(self, job: str, cancel: threading.Event) -> None:
+        with self._changed:
+            running = self._running.get(job, set())
+            running.discard(cancel)
+            if not running:
+                self._running.pop(job, None)
+            self._changed.notify_all()
+
+    def end(self, job: str, timeout: float) -> None:
+        """Cancel ``job``'s running chunks and wait (at most ``timeout``) until they stop."""
+        with self._changed:
+            self._ended[job] = None
+            while len(self._ended) > _ENDED_KEPT:
+                del self._ended[next(iter(self._ended))]
+            for cancel in self._running.get(job, ()):
+                cancel.set()
+            self._changed.wait_for(lambda: job not in self._running, timeout)
+
+
+_JOBS = _Jobs()
 
 
 @dataclass(frozen=True)
@@ -73,6 +122,7 @@ def remove_job(job: str, dask_worker: Any = None) -> bool:
         return False
     folder = scratch_root(dask_worker) / job
     existed = folder.exists()
+    _JOBS.end(job, STOP_WAIT_SECONDS)
     shutil.rmtree(folder, ignore_errors=True)
     return existed
 
@@ -101,6 +151,26 @@ def render_chunk(
     """Render frames [f0, f1) (or the whole video, with sound, when ``window`` is None)."""
     in_job = bool(job and _JOB.match(job))
     base = scratch_root() / str(job) if in_job else Path(tempfile.gettempdir())
+    cancel = _JOBS.start(str(job)) if in_job else None
+    try:
+        return _render_in(base, portable, window, blobs, audio, cancel)
+    finally:
+        if in_job and cancel is not None:
+            _JOBS.finish(str(job), cancel)
+            # The job's folder goes with its last chunk on this machine: rmdir only removes
+            # it when empty (another worker process may still use it).
+            with contextlib.suppress(OSError):
+                base.rmdir()
+
+
+def _render_in(
+    base: Path,
+    portable: ResolvedSpec,
+    window: tuple[int, int] | None,
+    blobs: dict[str, bytes],
+    audio: bool,
+    cancel: threading.Event | None,
+) -> Chunk:
     root = _chunk_folder(base)
     try:
         for name, data in blobs.items():
@@ -109,16 +179,10 @@ def render_chunk(
             target.write_bytes(data)
         resolved = settle(portable, root)
         plan = compile_plan(resolved, window, audio=audio)
-        render(plan, resolved.output_path, write_manifest=False, frames=MODEL_FRAMES)
+        render(plan, resolved.output_path, write_manifest=False, frames=MODEL_FRAMES, cancel=cancel)
         return Chunk(resolved.output_path.read_bytes(), f"{socket.gethostname()}:{os.getpid()}")
     finally:
         shutil.rmtree(root, ignore_errors=True)
-        if in_job:
-            # The job's folder goes with its last chunk on this machine: a chunk that was
-            # already running (or just starting) when a failed job's client cleaned the
-            # workers would otherwise leave it behind. rmdir only removes it when empty.
-            with contextlib.suppress(OSError):
-                base.rmdir()
 
 
 def _chunk_folder(base: Path) -> Path:
