@@ -57,6 +57,8 @@ class Container:
     #: The audio codec used when the spec names none (None: the container holds no sound).
     default_audio: str | None
     muxer_args: tuple[str, ...] = field(default=())
+    #: The codec of a caption track in it (None: it holds none).
+    captions: str | None = None
 
     @property
     def audio_only(self) -> bool:
@@ -145,11 +147,12 @@ CONTAINERS: dict[str, Container] = {
     container.extension: container
     for container in (
         Container(".mp4", ("h264", "h265", "vp9", "av1"), ("aac", "mp3", "opus", "flac"), "aac",
-                  _FASTSTART),
-        Container(".mov", ("h264", "h265", "prores"), ("aac", "pcm"), "aac", _FASTSTART),
+                  _FASTSTART, captions="mov_text"),
+        Container(".mov", ("h264", "h265", "prores"), ("aac", "pcm"), "aac", _FASTSTART,
+                  captions="mov_text"),
         Container(".mkv", ("h264", "h265", "vp9", "av1", "prores"),
-                  ("aac", "opus", "mp3", "vorbis", "flac", "pcm"), "aac"),
-        Container(".webm", ("vp9", "av1"), ("opus", "vorbis"), "opus"),
+                  ("aac", "opus", "mp3", "vorbis", "flac", "pcm"), "aac", captions="webvtt"),
+        Container(".webm", ("vp9", "av1"), ("opus", "vorbis"), "opus", captions="webvtt"),
         Container(".gif", ("gif",), (), None),
         # Sound alone: the whole timeline's mix, as long as the video would be.
         Container(".mp3", (), ("mp3",), "mp3"),

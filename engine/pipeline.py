@@ -109,7 +109,7 @@ def subtitle_sidecars(resolved: ResolvedSpec, output: Path) -> dict[Path, bytes]
     cues = list(resolved.subtitles)
     files = {}
     for kind in resolved.subtitle_files:
-        text = to_srt(cues) if kind == "srt" else to_vtt(cues)
+        text = to_srt(cues) if kind == "srt" else to_vtt(cues, resolved.subtitle_word_times)
         files[output.with_suffix(f".{kind}")] = text.encode("utf-8")
     return files
 

@@ -72,12 +72,25 @@ class MediaInfo:
 
 
 @dataclass(frozen=True)
+class CueWord:
+    """A word of a caption: when it is spoken (exact seconds on the video's timeline) and
+    where it lies in the caption's text (character offsets)."""
+
+    start: Fraction
+    end: Fraction
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
 class Cue:
-    """A caption: exact seconds on the video's timeline, and its text."""
+    """A caption: exact seconds on the video's timeline, and its text (lines split by
+    newlines); ``words`` when each word's time is known."""
 
     start: Fraction
     end: Fraction
     text: str
+    words: tuple[CueWord, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -216,6 +229,18 @@ class Framed:
 
 
 @dataclass(frozen=True)
+class SpokenWord:
+    """A word of a sentence, as shown, and when it is heard (exact seconds)."""
+
+    start: Fraction
+    end: Fraction
+    text: str
+    #: Its character offsets in the sentence.
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
 class ResolvedNarration:
     src: Path
     #: Exact seconds of speech (samples ÷ rate of the spoken file), and before it.
@@ -223,6 +248,9 @@ class ResolvedNarration:
     delay: Fraction
     #: (start, end, text) of each sentence, exact seconds from the start of the speech.
     cues: tuple[tuple[Fraction, Fraction, str], ...] = ()
+    #: Each sentence's words (one tuple per cue): exact seconds from the start of the
+    #: speech, and their place in the sentence's text.
+    words: tuple[tuple[SpokenWord, ...], ...] = ()
     #: Where the speech plays, in samples of the output's sound (set with the scene's place).
     start_sample: int = 0
     samples: int = 0
@@ -324,6 +352,12 @@ class ResolvedSpec:
     subtitles: tuple[Cue, ...] = ()
     #: Sidecar subtitle formats to write beside the output ("srt", "vtt").
     subtitle_files: tuple[str, ...] = ()
+    #: The language (ISO 639-2) of the caption track put in the file, or None for no track,
+    #: and the cues as an .srt file the track is muxed from.
+    subtitle_track: str | None = None
+    subtitle_track_file: Path | None = None
+    #: Whether the WebVTT cues carry each word's time (word-by-word and karaoke captions).
+    subtitle_word_times: bool = False
 
     @property
     def fps(self) -> Fraction:

@@ -240,7 +240,7 @@ def test_rooms_import_only_downhill() -> None:
         "gan": {"errors", "feeds", "spec", "cache", "proc", "publish", "env"},
         "resolve": {
             *("spec", "layers", "resolved", "proc", "cache", "timebase", "errors"),
-            *("paths", "env", "gan", "animation", "easing"),
+            *("paths", "env", "gan", "animation", "easing", "codecs"),
         },
         "compile": {"spec", "layers", "resolved", "codecs", "feeds", "timebase", "errors"}
         | {"animation", "easing"},

@@ -16,6 +16,7 @@ from engine.compile.output import (
     REPRODUCIBLE_AUDIO,
     REPRODUCIBLE_COPY,
     audio_args,
+    caption_track,
     container_args,
     video_args,
     working_pix_fmt,
@@ -63,9 +64,16 @@ def compile_plan(
     args = [*video_args(out), "-r", str(canvas.fps)]
     if audio_label:
         args += audio_args(out)
+    inputs = list(g.inputs)
+    if window is None and resolved.subtitle_track_file is not None:
+        # The captions go in with the whole video (a farm's chunks get them when joined).
+        track_maps, track_args = caption_track(resolved, len(inputs))
+        inputs.append(Input(str(resolved.subtitle_track_file)))
+        maps += track_maps
+        args += track_args
     args += [*container_args(out), *REPRODUCIBLE]
     return Plan(
-        inputs=tuple(g.inputs),
+        inputs=tuple(inputs),
         filter_graph=tuple(g.chains[:video_chains]),
         audio_graph=tuple(g.chains[video_chains:]),
         maps=tuple(maps),
@@ -176,11 +184,16 @@ def compile_join_plan(
     if audio_file is not None:
         inputs.append(Input(audio_file))
         maps.append("1:a")
+    track_maps, track_args = caption_track(resolved, len(inputs))
+    if track_maps and resolved.subtitle_track_file is not None:
+        inputs.append(Input(str(resolved.subtitle_track_file)))
+        maps += track_maps
+    copy = ["-c", "copy", *track_args]
     return Plan(
         inputs=tuple(inputs),
         filter_graph=(),
         maps=tuple(maps),
-        output_args=("-c", "copy", *container_args(resolved.output), *REPRODUCIBLE_COPY),
+        output_args=(*copy, *container_args(resolved.output), *REPRODUCIBLE_COPY),
         output_path=output_path,
         duration=float(resolved.seconds),
         frame_count=resolved.frame_count,

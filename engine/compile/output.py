@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine import codecs
+from engine.resolved import ResolvedSpec
 from engine.spec.output import Output
 
 #: Flags that keep the muxer from writing anything time- or build-dependent, so the same
@@ -41,3 +42,13 @@ def audio_args(output: Output) -> list[str]:
 
 def container_args(output: Output) -> list[str]:
     return list(codecs.CONTAINERS[output.container].muxer_args)
+
+
+def caption_track(resolved: ResolvedSpec, index: int) -> tuple[list[str], list[str]]:
+    """The maps and arguments that put the spec's caption track (input ``index``, an .srt
+    file) in the output, in the container's caption codec; nothing when there is none."""
+    codec = codecs.CONTAINERS[resolved.output.container].captions
+    if resolved.subtitle_track is None or resolved.subtitle_track_file is None or codec is None:
+        return [], []
+    language = f"language={resolved.subtitle_track}"
+    return [f"{index}:s"], ["-c:s", codec, "-metadata:s:s:0", language]

@@ -10,6 +10,12 @@ the message, *before* adding the samples that came with that report, so the last
 speech (up to its one-second buffer) was lost whenever the two arrived together — which
 depends on timing, so the same text came out at different lengths on a busy machine (see
 docs/decisions/0009). pyttsx3 still lists the voices, and speaks on Windows and macOS.
+
+Word timing: espeak-ng reports a WORD event for each word it speaks, with the word's place in
+the text (characters, from 1) and the sample of the output where its sound starts. Each
+item's WAV gets ``<wav>.words.json`` beside it: ``[{"start", "end", "from", "to"}]`` — seconds
+in the WAV, character offsets into the item's text (``end`` is where the next word starts;
+the resolver trims the silence). pyttsx3's drivers give no word timing.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ import json
 import os
 import sys
 from typing import Any
+
+from engine.proc.espeak_events import EVENT_END_OF_LIST, EVENT_WORD, event_type, word_spans
 
 
 def _espeak_library() -> Any:
@@ -50,13 +58,14 @@ _CHARS_UTF8 = 1
 _ENDPAUSE = 0x1000
 _RATE = 1
 _VOLUME = 2
+#: Beside each WAV: its words' timing (see the module's docstring).
+WORDS_SUFFIX = ".words.json"
 
 
 def _speak_with_espeak(lib: Any, request: dict[str, Any]) -> bool:
     """Every item spoken synchronously, every sample kept: espeak_Synth returns only once
     all of the text's sound has been handed to the callback."""
     import ctypes
-    import wave
 
     lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
     lib.espeak_Synth.argtypes = [
@@ -81,29 +90,50 @@ def _speak_with_espeak(lib: Any, request: dict[str, Any]) -> bool:
     # The same scale pyttsx3 uses: volume 1.0 is espeak's 100.
     lib.espeak_SetParameter(_VOLUME, int(round(float(request.get("volume", 1.0)) * 100, 2)), 0)
     chunks: list[bytes] = []
+    words: list[tuple[int, int, int]] = []
     callback_type = ctypes.CFUNCTYPE(
-        ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
+        ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(event_type())
     )
 
     def collect(samples: Any, count: int, events: Any) -> int:
         if count > 0 and samples:
             chunks.append(ctypes.string_at(samples, count * 2))
+        index = 0
+        while events and events[index].type != EVENT_END_OF_LIST:
+            event = events[index]
+            if event.type == EVENT_WORD:
+                # ``sample`` counts the samples of this synthesis: the word's exact start.
+                words.append((event.text_position, event.length, event.sample))
+            index += 1
         return 0
 
     callback = callback_type(collect)  # kept alive until the last synthesis returns
     lib.espeak_SetSynthCallback(callback)
     for item in request["items"]:
         chunks.clear()
+        words.clear()
         text = str(item["text"]).encode("utf-8") + b"\0"
         flags = _CHARS_UTF8 | _ENDPAUSE
         if lib.espeak_Synth(text, len(text), 0, _POS_CHARACTER, 0, flags, None, None) != 0:
             raise RuntimeError("eSpeak refused the text")
-        with wave.open(item["output"], "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(2)
-            out.setframerate(rate)
-            out.writeframes(b"".join(chunks))
+        _write(item, b"".join(chunks), rate, words)
     return all(_samples(item["output"]) > 0 for item in request["items"])
+
+
+def _write(
+    item: dict[str, Any], audio: bytes, rate: int, words: list[tuple[int, int, int]]
+) -> None:
+    """An item's WAV (mono, 16-bit) and its words' timing beside it."""
+    import wave
+
+    with wave.open(item["output"], "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(audio)
+    spans = word_spans(words, str(item["text"]), len(audio) // 2, rate)
+    with open(item["output"] + WORDS_SUFFIX, "w", encoding="utf-8") as listing:
+        json.dump(spans, listing)
 
 
 ANSWER = "reelspec-tts-answer "

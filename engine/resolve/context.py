@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 
 from engine.errors import MediaError, SpecIssue
 from engine.proc.probe import probe, probe_still
-from engine.resolved import MediaInfo, PictureSequence
+from engine.resolved import Cue, MediaInfo, PictureSequence
 from engine.spec.common import TextStyle
 from engine.spec.loader import LoadedSpec, PathKey
 from engine.spec.output import Output
@@ -128,6 +128,23 @@ class ResolveContext:
             return animated_text(units, animation, self.fps, self.frame)
 
         return self.attempt(where, draw)
+
+    def caption_frames(
+        self, path: PathKey, cue: Cue, style: TextStyle, first: int
+    ) -> PictureSequence | None:
+        """A word-timed caption's pictures (engine/resolve/caption_frames.py), shown from the
+        video's frame ``first``; None with the problem recorded."""
+        from engine.resolve.caption_frames import caption_sequence
+
+        settings = self.loaded.spec.subtitles
+        resolved = self._text_style(path, cue.text, style)
+        if resolved is None or settings is None:
+            return None
+        mode, highlight = settings.mode, settings.highlight
+        return self.attempt(
+            path,
+            lambda: caption_sequence(cue, mode, highlight, resolved, first, self.fps, self.frame),
+        )
 
     def _text_style(self, path: PathKey, text: str, style: TextStyle) -> ResolvedTextStyle | None:
         """``style`` over the spec's default text style, with its font files; None with the

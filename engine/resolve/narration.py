@@ -14,6 +14,8 @@ from pathlib import Path
 from engine.cache import cache_dir, cache_path, cached_file, content_key
 from engine.errors import MediaError
 from engine.proc import tts
+from engine.resolve.word_timing import WORDS_SUFFIX, time_words
+from engine.resolved import SpokenWord
 from engine.spec.models import Narration
 
 _ALIASES = {
@@ -71,6 +73,8 @@ class Speech:
     length: Fraction
     #: (start, end, text) of each sentence, exact seconds from the start of the speech.
     cues: tuple[tuple[Fraction, Fraction, str], ...]
+    #: The words of each sentence (one tuple per cue), timed from the start of the speech.
+    words: tuple[tuple[SpokenWord, ...], ...] = ()
 
 
 def _speak(texts: list[str], voice: tts.Voice, narration: Narration) -> list[Path]:
@@ -84,6 +88,8 @@ def _speak(texts: list[str], voice: tts.Voice, narration: Narration) -> list[Pat
                     "voice": voice.id,
                     "rate": narration.rate,
                     "volume": narration.volume,
+                    # Version 2: with the words' timing beside the WAV.
+                    "format": 2,
                 },
             ),
             ".wav",
@@ -97,6 +103,10 @@ def _speak(texts: list[str], voice: tts.Voice, narration: Narration) -> list[Pat
             tts.synthesize(spoken, voice.id, narration.rate, narration.volume)
             for (_, made), (_, target) in zip(spoken, missing, strict=True):
                 target.parent.mkdir(parents=True, exist_ok=True)
+                # The words first: a cached WAV is what marks the pair complete.
+                words = Path(str(made) + WORDS_SUFFIX)
+                if words.exists():
+                    os.replace(words, Path(str(target) + WORDS_SUFFIX))
                 os.replace(made, target)
     return paths
 
@@ -114,12 +124,16 @@ def narration_audio(narration: Narration) -> Speech:
     # Positions are counted in samples of the joined file, so every cue is exact.
     pause = int(PAUSE * params.framerate)
     cues: list[tuple[Fraction, Fraction, str]] = []
+    words: list[tuple[SpokenWord, ...]] = []
     position = 0
     for index, (text, path) in enumerate(parts):
         with wave.open(str(path), "rb") as audio:
             samples = audio.getnframes()
         rate = params.framerate
-        cues.append((Fraction(position, rate), Fraction(position + samples, rate), text))
+        begin = Fraction(position, rate)
+        cues.append((begin, Fraction(position + samples, rate), text))
+        timed = time_words(text, path, Fraction(samples, rate))
+        words.append(tuple(_shifted(word, begin) for word in timed))
         position += samples + (pause if index < len(parts) - 1 else 0)
 
     def write(path: Path) -> None:
@@ -135,4 +149,8 @@ def narration_audio(narration: Narration) -> Speech:
     joined = cached_file(key, ".wav", write)
     with wave.open(str(joined), "rb") as audio:
         length = Fraction(audio.getnframes(), audio.getframerate())
-    return Speech(joined, length, tuple(cues))
+    return Speech(joined, length, tuple(cues), tuple(words))
+
+
+def _shifted(word: SpokenWord, by: Fraction) -> SpokenWord:
+    return SpokenWord(word.start + by, word.end + by, word.text, word.first, word.last)

@@ -14,7 +14,12 @@ from pathlib import Path
 
 from engine.errors import SpecError, capped
 from engine.layers import type_of
-from engine.resolve.captions import burned_captions, subtitle_cues
+from engine.resolve.captions import (
+    burned_captions,
+    caption_track_file,
+    caption_track_language,
+    subtitle_cues,
+)
 from engine.resolve.context import ResolveContext
 from engine.resolve.limits import Limits
 from engine.resolve.overlays import placed_overlay
@@ -71,6 +76,7 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
         # (A file of sound alone has no picture to burn them into; its sidecars still come.)
         if spec.subtitles.burn and not spec.output.audio_only:
             overlays += burned_captions(ctx, cues, total)
+    track = caption_track_language(ctx, spec) if cues else None
     if ctx.issues:
         raise SpecError(capped(ctx.issues))
     return ResolvedSpec(
@@ -84,6 +90,11 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
         output_path=ctx.source(spec.output.path, writes=True),
         subtitles=tuple(cues),
         subtitle_files=tuple(spec.subtitles.files) if spec.subtitles and cues else (),
+        subtitle_track=track,
+        subtitle_track_file=caption_track_file(cues, total) if track else None,
+        subtitle_word_times=bool(
+            spec.subtitles and cues and spec.subtitles.mode in ("words", "karaoke")
+        ),
         spec_file=Path(loaded.source.file).resolve() if loaded.source.file else None,
     )
 

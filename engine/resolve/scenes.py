@@ -94,7 +94,9 @@ def _narration(ctx: ResolveContext, index: int) -> ResolvedNarration | None:
     spoken = ctx.attempt(("scenes", index, "narration"), lambda: narration_audio(wanted))
     if spoken is None:
         return None
-    return ResolvedNarration(spoken.path, spoken.length, exact(wanted.delay), spoken.cues)
+    return ResolvedNarration(
+        spoken.path, spoken.length, exact(wanted.delay), spoken.cues, spoken.words
+    )
 
 
 def _duration(

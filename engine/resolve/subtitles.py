@@ -60,9 +60,35 @@ def to_srt(cues: list[Cue]) -> str:
     return "\n".join(blocks)
 
 
-def to_vtt(cues: list[Cue]) -> str:
-    blocks = [f"{_clock(c.start, '.')} --> {_clock(c.end, '.')}\n{c.text}\n" for c in cues]
+def to_vtt(cues: list[Cue], word_times: bool = False) -> str:
+    """WebVTT; with ``word_times``, a timestamp tag before each word spoken after its cue
+    starts (``<00:00:01.250>word``): players that support them reveal or light words as
+    they are spoken."""
+    blocks = [
+        f"{_clock(c.start, '.')} --> {_clock(c.end, '.')}\n"
+        f"{_timed_text(c) if word_times else _vtt_text(c.text)}\n"
+        for c in cues
+    ]
     return "WEBVTT\n\n" + "\n".join(blocks)
+
+
+def _vtt_text(text: str) -> str:
+    """Cue text as WebVTT reads it: ``&``, ``<`` and ``>`` escaped, no blank line (which
+    would end the cue) and no ``-->``."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"\n\s*\n", "\n", text)
+
+
+def _timed_text(cue: Cue) -> str:
+    out, position = [], 0
+    for word in cue.words:
+        out.append(_vtt_text(cue.text[position : word.first]))
+        if cue.start < word.start < cue.end:
+            out.append(f"<{_clock(word.start, '.')}>")
+        out.append(_vtt_text(cue.text[word.first : word.last]))
+        position = word.last
+    out.append(_vtt_text(cue.text[position:]))
+    return "".join(out)
 
 
 #: hh:mm:ss,mmm (hours of up to six digits: no .srt runs longer than a century).

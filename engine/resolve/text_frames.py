@@ -199,13 +199,14 @@ def _write(card: _Card, animation: TextAnimation, looks: list[Look], folder: Pat
         target = folder / (PATTERN % index)
         earlier = written.get(look)
         if earlier is not None:
-            _link(earlier, target)
+            link_or_copy(earlier, target)
             continue
         painter.picture(look).save(target, format="PNG", compress_level=1)
         written[look] = target
 
 
-def _link(source: Path, target: Path) -> None:
+def link_or_copy(source: Path, target: Path) -> None:
+    """``target`` made the same file as ``source``: a hard link, a copy where there are none."""
     try:
         os.link(source, target)
     except OSError:

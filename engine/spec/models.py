@@ -16,10 +16,9 @@ from pydantic import (
 
 from engine.errors import excerpt
 from engine.layers import Layer, Overlay
+from engine.spec.captions import Subtitles
 from engine.spec.common import (
-    MAX_MARGIN,
     MAX_SECONDS,
-    Anchor,
     Color,
     Fit,
     Model,
@@ -251,26 +250,6 @@ class AudioTrack(Model):
                 "a track starts either at a time (start) or at a scene or layer (at), not both"
             )
         return self
-
-
-def _both_sidecars() -> list[Literal["srt", "vtt"]]:
-    return ["srt", "vtt"]
-
-
-class Subtitles(Model):
-    """Timed captions: from the narration's sentences, or from an existing .srt file."""
-
-    src: PathStr | None = Field(None, description="An .srt file; default: the narration's text.")
-    files: list[Literal["srt", "vtt"]] = Field(
-        default_factory=_both_sidecars,
-        max_length=2,
-        description="Sidecar files beside the output.",
-    )
-    burn: bool = Field(False, description="Draw the captions into the picture.")
-    style: TextStyle = Field(default_factory=TextStyle)
-    position: Anchor = "bottom"
-    margin: int = Field(40, ge=0, le=MAX_MARGIN)
-    max_chars: int = Field(42, ge=10, le=200, description="Characters per caption line.")
 
 
 class Spec(Model):
