@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from engine.animation import Animation
+    from engine.errors import SpecIssue
     from engine.spec.models import AudioTrack, Transition
     from engine.spec.output import Output
 
@@ -324,6 +325,9 @@ class ResolvedSpec:
     subtitles: tuple[Cue, ...] = ()
     #: Sidecar subtitle formats to write beside the output ("srt", "vtt").
     subtitle_files: tuple[str, ...] = ()
+    #: What resolving found that works, but not quite as written (a font's bold face
+    #: missing...), located like spec errors; the CLI prints them as warnings.
+    warnings: tuple[SpecIssue, ...] = ()
 
     @property
     def fps(self) -> Fraction:
