@@ -8,6 +8,7 @@ Pillow directly (libraqm's layout and Pillow's basic one)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import subprocess
@@ -72,10 +73,8 @@ def font_for(text: str) -> Path:
 def drawn_extent(text: str, font: Path, layout: ImageFont.Layout) -> int:
     """How wide Pillow inks ``text`` in ``font`` at SIZE with ``layout`` (wght 400)."""
     face = ImageFont.truetype(str(font), SIZE, layout_engine=layout)
-    try:
+    with contextlib.suppress(OSError):  # not a variable font
         face.set_variation_by_axes([400])
-    except OSError:
-        pass  # not a variable font
     canvas = Image.new("L", (WIDTH * 2, ROW * 2), 0)
     ImageDraw.Draw(canvas).text((10, ROW), text, font=face, fill=255, anchor="ls")
     columns = np.flatnonzero(np.asarray(canvas).max(axis=0) > INK)
