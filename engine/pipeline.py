@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from engine.compile.compiler import compile_plan, compile_still
 from engine.compile.plan import Plan
-from engine.errors import SpecError, UserError
+from engine.errors import SpecError, SpecIssue, UserError
 from engine.gan.sources import MODEL_FRAMES
 from engine.paths import check_output, check_spec_paths, output_roots
 from engine.resolve.resolver import resolve
@@ -86,8 +87,12 @@ def render_spec(
     *,
     on_progress: ProgressCallback | None = None,
     write_manifest: bool = True,
+    on_warnings: Callable[[tuple[SpecIssue, ...]], None] | None = None,
 ) -> RenderResult:
+    """Render a spec; ``on_warnings`` is told what resolving warned of before it starts."""
     prepared = prepare(spec_path)
+    if on_warnings is not None and prepared.resolved.warnings:
+        on_warnings(prepared.resolved.warnings)
     target = output_target(prepared, output)
     plan = compile_plan(prepared.resolved)
     return render(

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from engine.animation import Animation
+    from engine.errors import SpecIssue
     from engine.spec.models import AudioTrack, Transition
     from engine.spec.output import Output
 
@@ -358,6 +359,9 @@ class ResolvedSpec:
     subtitle_track_file: Path | None = None
     #: Whether the WebVTT cues carry each word's time (word-by-word and karaoke captions).
     subtitle_word_times: bool = False
+    #: What resolving found that works, but not quite as written (a font's bold face
+    #: missing...), located like spec errors; the CLI prints them as warnings.
+    warnings: tuple[SpecIssue, ...] = ()
 
     @property
     def fps(self) -> Fraction:

@@ -7,6 +7,7 @@ import dataclasses
 import json
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,11 +17,19 @@ if TYPE_CHECKING:
     from engine.cli.args import Subparsers
 
 
+def print_warnings(warnings: Iterable[object]) -> None:
+    """Each warning (a located SpecIssue, or any text) as ``warning: file:line:col: ...`` on
+    stderr."""
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from engine.pipeline import prepare
 
     for spec in args.specs:
         resolved = prepare(spec).resolved
+        print_warnings(resolved.warnings)
         out = resolved.output
         what = (
             f"sound alone ({out.audio_codec}, {resolved.samples} samples)"
@@ -78,6 +87,7 @@ def cmd_render(args: argparse.Namespace) -> int:
             args.output,
             on_progress=None if args.quiet else display,
             write_manifest=not args.no_manifest,
+            on_warnings=print_warnings,
         )
     print(f"wrote {result.output} in {result.seconds:.1f}s")
     return 0

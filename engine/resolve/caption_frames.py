@@ -18,13 +18,14 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from engine.cache import cached_folder, content_key, digest_of
+from engine.cache import cached_folder, content_key
 from engine.resolve.text_card import (
     CardLayout,
     FontChain,
     ResolvedTextStyle,
     card_text,
     check_card_size,
+    face_keys,
     lay_out,
     style_payload,
 )
@@ -56,7 +57,7 @@ def caption_sequence(
     """The pictures of ``cue`` shown from the video's frame ``first``: until the last word
     starts, then the last is held."""
     text = card_text(cue.text)
-    chain = FontChain(style.font_files, style.size)
+    chain = FontChain(style.faces, style.size)
     layout = lay_out(text, style, chain)
     pop = highlight.pop if mode == "karaoke" else 1.0
     margin = math.ceil((pop - 1) * style.size) + (
@@ -71,7 +72,7 @@ def caption_sequence(
     payload = {
         "text": text,
         "style": style_payload(style),
-        "fonts": [digest_of(Path(f)) for f in style.font_files],
+        "fonts": face_keys(style.faces),
         "words": [[w.first, w.last] for w in cue.words],
         "looks": looks,
         "mode": mode,
@@ -233,7 +234,7 @@ class _Painter:
         if place is None:
             return
         left, right, baseline = place
-        big = FontChain(self.style.font_files, round(self.style.size * self.highlight.pop))
+        big = FontChain(self.style.faces, round(self.style.size * self.highlight.pop))
         shown = self.text[first:last]
         width = big.length(shown)
         x = (left + right) / 2 - width / 2 + self.inset[0]

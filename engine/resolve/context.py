@@ -25,11 +25,15 @@ T = TypeVar("T")
 
 class ResolveContext:
     """One spec being resolved. Problems are collected, each at its place in the spec, and
-    raised together, so a user fixes a spec in one pass."""
+    raised together, so a user fixes a spec in one pass. Warnings (the spec works, but not
+    quite as written: a bold face missing, a fallback font of another kind) are collected
+    the same way and travel on the resolved spec for the CLI to print."""
 
     def __init__(self, loaded: LoadedSpec) -> None:
         self.loaded = loaded
         self.issues: list[SpecIssue] = []
+        self.warnings: list[SpecIssue] = []
+        self._warned: set[tuple[str, str]] = set()
 
     @property
     def output(self) -> Output:
@@ -49,6 +53,14 @@ class ResolveContext:
 
     def add(self, path: PathKey, message: str) -> None:
         self.issues.append(self.loaded.source.issue(path, message))
+
+    def warn(self, path: PathKey, message: str) -> None:
+        """Record a warning at ``path`` (once: the same warning at the same place is kept
+        once however often it is found)."""
+        issue = self.loaded.source.issue(path, message)
+        if (issue.path, message) not in self._warned:
+            self._warned.add((issue.path, message))
+            self.warnings.append(issue)
 
     def attempt(self, path: PathKey, action: Callable[[], T]) -> T | None:
         """``action()``, or None with its MediaError recorded at ``path``."""
@@ -149,36 +161,38 @@ class ResolveContext:
     def _text_style(self, path: PathKey, text: str, style: TextStyle) -> ResolvedTextStyle | None:
         """``style`` over the spec's default text style, with its font files; None with the
         problem recorded (a font missing, a character of ``text`` no font has)."""
-        from engine.resolve.fonts import fallback_fonts, resolve_font
+        from engine.resolve.font_warnings import fallback_warnings
+        from engine.resolve.fonts import fallback_fonts, resolve_face
         from engine.resolve.text_card import BUILTIN_STYLE, merge_styles, resolve_style
 
         spec = self.loaded.spec
         merged = merge_styles(BUILTIN_STYLE, spec.defaults.text, style)
+        weight, italic = merged.weight or "normal", bool(merged.italic)
         font = self.attempt(
             (*path, "style", "font"),
-            lambda: resolve_font(
-                merged.font or "sans",
-                merged.weight or "normal",
-                bool(merged.italic),
-                self.loaded.base_dir,
-            ),
+            lambda: resolve_face(merged.font or "sans", weight, italic, self.loaded.base_dir),
         )
         if font is None:
             return None
-        resolved = resolve_style(merged, font, spec.output.width, fallback_fonts())
-        return resolved if self._drawable((*path, "text"), text, resolved) else None
+        resolved = resolve_style(merged, font, spec.output.width, fallback_fonts(weight, italic))
+        if not self._drawable((*path, "text"), text, resolved):
+            return None
+        for field, message in fallback_warnings(text, merged, resolved):
+            self.warn((*path, "style", field), message)
+        return resolved
 
     def _drawable(self, path: PathKey, text: str, style: ResolvedTextStyle) -> bool:
         """Whether some font of ``style`` has every character of ``text`` (else recorded)."""
         from engine.resolve.text_card import FontChain
 
-        missing = FontChain(style.font_files, 12).missing(text)
+        missing = FontChain(style.faces, 12).missing(text)
         if missing:
             shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:8])
             more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
             self.add(
                 path,
                 f"no font can draw {shown}{more}; tried "
-                + ", ".join(Path(f).name for f in style.font_files),
+                + ", ".join(dict.fromkeys(f.label for f in style.faces))
+                + "; name a font file that has them in the layer's style.font",
             )
         return not missing

@@ -1,8 +1,14 @@
-"""Turning a font name from a spec into a font file.
+"""Turning a font name from a spec into a face to draw with, and the faces tried after it.
 
 ``sans``, ``serif`` and ``mono`` are the DejaVu families that ship inside the matplotlib wheel
 (see docs/decisions/0002-fonts.md), so the defaults work on a fresh machine with no system fonts.
 Other names are looked up among installed fonts by family name; a path is used as given.
+
+The fallbacks come from wheels too (docs/decisions/0012-fonts-for-every-script.md): DejaVu Sans,
+then Noto Sans for the scripts DejaVu lacks (Devanagari, Bengali, Tamil, Thai, ...), Noto Sans
+Symbols and Noto Emoji (from ``manimgx-fonts``), then Noto Sans CJK (``manimgx-fonts-cjk``).
+Those are variable fonts: a face carries the weight it is drawn at, so bold text is bold in
+every script.
 """
 
 from __future__ import annotations
@@ -10,12 +16,66 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import ImageFont
 
 from engine.errors import MediaError, excerpt
+
+#: Values of a variable font's weight axis for the two weights a spec can ask for.
+WEIGHTS = {"normal": 400, "bold": 700}
+
+
+@dataclass(frozen=True)
+class Face:
+    """One face text is drawn with: a font file, the font's index in a collection, the value
+    of its weight axis when it is a variable font (None: the file as it is), and what it
+    draws, for the warnings a fallback earns: its name, its kind (``sans``, ``serif``,
+    ``mono`` or ``other``), and whether it is bold and italic."""
+
+    path: str
+    index: int = 0
+    weight: int | None = None
+    name: str = ""
+    kind: str = "other"
+    bold: bool = False
+    italic: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.name or Path(self.path).name
+
+
+def open_face(face: Face, size: int) -> ImageFont.FreeTypeFont:
+    """``face`` at ``size`` pixels, its weight axis set."""
+    font = ImageFont.truetype(face.path, size=size, index=face.index)
+    axes = _axes(face.path, face.index)
+    if face.weight is not None and axes:
+        values = [_clamp(face.weight, a) if a[0] == "wght" else a[2] for a in axes]
+        font.set_variation_by_axes(values)
+    return font
+
+
+def _clamp(value: float, axis: tuple[str, float, float, float]) -> float:
+    return min(max(value, axis[1]), axis[3])
+
+
+@functools.lru_cache(maxsize=128)
+def _axes(path: str, index: int) -> tuple[tuple[str, float, float, float], ...]:
+    """A variable font's axes in order: (tag, minimum, default, maximum)."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        font = TTFont(path, fontNumber=index, lazy=True)
+        if "fvar" not in font:
+            return ()
+        return tuple((a.axisTag, a.minValue, a.defaultValue, a.maxValue) for a in font["fvar"].axes)
+    except Exception as exc:  # as in coverage(): a corrupt file fails in many ways
+        raise MediaError(f"not a readable font file: {path} ({_reason(exc)})") from None
+
 
 _BUILTIN = {
     "sans": (
@@ -55,39 +115,108 @@ def _variant(weight: str, italic: bool) -> str:
 
 def resolve_font(name: str, weight: str, italic: bool, base_dir: Path) -> Path:
     """The file for ``name`` in the given weight and slant; MediaError names what is missing."""
+    return Path(resolve_face(name, weight, italic, base_dir).path)
+
+
+def resolve_face(name: str, weight: str, italic: bool, base_dir: Path) -> Face:
+    """The face for ``name`` in the given weight and slant, saying whether it really is bold
+    and italic (an installed family or a file may have no such face); MediaError names what
+    is missing."""
     key = _ALIASES.get(name.strip().lower(), name.strip().lower())
     if key in _BUILTIN:
         stem, variants = _BUILTIN[key]
         path = _builtin_dir() / f"{stem}{variants[_variant(weight, italic)]}.ttf"
         if not path.is_file():
             raise MediaError(f"built-in font file missing: {path}")
-        return path
+        label = {"sans": "DejaVu Sans", "serif": "DejaVu Serif", "mono": "DejaVu Sans Mono"}
+        return Face(str(path), name=label[key], kind=key, bold=weight == "bold", italic=italic)
     if name.lower().endswith(_FONT_SUFFIXES) or "/" in name or os.sep in name:
         path = (base_dir / name).expanduser()
         if not _is_file(path):
             raise MediaError(f"font file not found: {path}")
         check_font_file(path)
-        return path
+        return face_of(path, weight)
     installed = _installed_families()
     candidates = installed.get(name.strip().lower())
     if not candidates:
         known = ", ".join(["sans", "serif", "mono", *sorted(installed)[:20]])
         raise MediaError(f"font family {excerpt(name)} not found; known families include: {known}")
     wanted = _variant(weight, italic)
-    return candidates.get(wanted) or candidates.get("normal") or next(iter(candidates.values()))
+    found = candidates.get(wanted) or candidates.get("normal") or next(iter(candidates.values()))
+    return face_of(found, weight)
 
 
-@functools.lru_cache(maxsize=1)
-def fallback_fonts() -> tuple[Path, ...]:
-    """Fonts tried, in order, for characters the chosen font lacks: DejaVu Sans for symbols
-    and other scripts, then Noto Sans CJK (from the cvttf-notosanscjk-regular wheel) for
-    Chinese, Japanese and Korean."""
-    found: list[Path] = [_builtin_dir() / "DejaVuSans.ttf"]
-    spec = importlib.util.find_spec("cvttf_NotoSansCJK_Regular")
-    if spec is not None and spec.submodule_search_locations:
-        folder = Path(next(iter(spec.submodule_search_locations)))
-        found += sorted(p for p in folder.iterdir() if p.suffix.lower() in _FONT_SUFFIXES)
-    return tuple(p for p in found if p.is_file())
+def face_of(path: Path, weight: str) -> Face:
+    """The face of a font file drawn at ``weight``: a variable font is set on its weight
+    axis; another is as bold and italic as its tables say."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        font = TTFont(str(path), fontNumber=0, lazy=True)
+        names = font["name"]
+        label = str(names.getDebugName(4) or names.getDebugName(1) or path.name)
+        os2 = font.get("OS/2")
+        bold_class = bool(os2 and os2.usWeightClass >= 600)
+        italic = bool(os2 and os2.fsSelection & 1) or bool(font["head"].macStyle & 2)
+    except Exception as exc:  # as in coverage()
+        raise MediaError(f"not a readable font file: {path} ({_reason(exc)})") from None
+    if any(axis[0] == "wght" for axis in _axes(str(path), 0)):
+        wanted = WEIGHTS.get(weight, 400)
+        top = max(a[3] for a in _axes(str(path), 0) if a[0] == "wght")
+        return Face(str(path), weight=wanted, name=label, bold=min(wanted, top) >= 600)
+    return Face(str(path), name=label, bold=bold_class, italic=italic)
+
+
+def fallback_fonts(weight: str = "normal", italic: bool = False) -> tuple[Face, ...]:
+    """Faces tried, in order, for characters the chosen font lacks, at ``weight``: DejaVu
+    Sans (in the slant asked for) for symbols and the scripts it has, Noto Sans for the
+    scripts it lacks, Noto Sans Symbols, Noto Emoji (drawn in the text's colour), then Noto
+    Sans CJK (its simplified Chinese face; it has Japanese and Korean too)."""
+    return _fallbacks(weight if weight in WEIGHTS else "normal", italic)
+
+
+@functools.lru_cache(maxsize=8)
+def _fallbacks(weight: str, italic: bool) -> tuple[Face, ...]:
+    wght, bold = WEIGHTS[weight], weight == "bold"
+    faces = [resolve_face("sans", weight, italic, Path("."))]
+    scripts = _package_fonts("manimgx_fonts")
+    # Noto Sans itself and its italic add no script DejaVu lacks; Emoji after Symbols.
+    ordered = sorted(
+        (p for p in scripts if not p.name.startswith(("NotoSans[", "NotoSans-"))),
+        key=lambda p: (p.name.startswith("NotoEmoji"), p.name.startswith("NotoSansSymbols"), p),
+    )
+    faces += [Face(str(p), weight=wght, name=_label(p), kind="sans", bold=bold) for p in ordered]
+    for path in _package_fonts("manimgx_fonts_cjk"):
+        index, label = _chinese_face(str(path))
+        faces.append(Face(str(path), index, wght, label, "sans", bold))
+    return tuple(faces)
+
+
+def _package_fonts(package: str) -> list[Path]:
+    """The font files of an installed package (none when it is not installed)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    return sorted(p for p in folder.iterdir() if p.name.lower().endswith(_FONT_SUFFIXES))
+
+
+def _label(path: Path) -> str:
+    """``NotoSansDevanagari[wght].ttf`` → ``Noto Sans Devanagari``."""
+    stem = re.sub(r"\[.*?\]", "", path.stem)
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", stem)
+
+
+@functools.lru_cache(maxsize=4)
+def _chinese_face(path: str) -> tuple[int, str]:
+    """The simplified Chinese face of a CJK collection (index, name); else its first."""
+    from fontTools.ttLib import TTCollection
+
+    if not path.lower().endswith(".ttc"):
+        return 0, _label(Path(path))
+    names = [str(f["name"].getDebugName(1)) for f in TTCollection(path, lazy=True).fonts]
+    index = next((i for i, n in enumerate(names) if n.endswith(" SC")), 0)
+    return index, names[index] if names else Path(path).name
 
 
 def _is_file(path: Path) -> bool:
@@ -112,13 +241,13 @@ def _reason(exc: BaseException) -> str:
     return text if len(text) <= 200 else text[:200] + "…"
 
 
-@functools.lru_cache(maxsize=32)
-def coverage(path: str) -> frozenset[int]:
-    """The code points a font file has glyphs for."""
+@functools.lru_cache(maxsize=128)
+def coverage(path: str, index: int = 0) -> frozenset[int]:
+    """The code points a font file (the ``index``-th font of a collection) has glyphs for."""
     from fontTools.ttLib import TTFont
 
     try:
-        font = TTFont(path, fontNumber=0, lazy=True)
+        font = TTFont(path, fontNumber=index, lazy=True)
         cmap = font.getBestCmap() or {}
     except Exception as exc:  # fontTools fails on a corrupt file in many ways; all mean this
         raise MediaError(f"not a readable font file: {path} ({_reason(exc)})") from None

@@ -36,18 +36,7 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
     spec = loaded.spec
     ctx = ResolveContext(loaded)
     fps = ctx.fps
-    if max(ctx.frame) > limits.max_side:
-        ctx.add(
-            ("output", "size"),
-            f"{spec.output.size} exceeds the limit of "
-            f"{limits.max_side} pixels a side (REELSPEC_MAX_SIDE)",
-        )
-    if fps > limits.max_fps:
-        ctx.add(
-            ("output", "fps"),
-            f"{spec.output.fps} fps exceeds the limit of {limits.max_fps:g} (REELSPEC_MAX_FPS)",
-        )
-
+    _check_output(ctx, limits)
     scenes = place_scenes(ctx)
     total = scenes[-1].end if scenes else Fraction(0)
     if total > limits.max_duration:
@@ -96,7 +85,24 @@ def resolve(loaded: LoadedSpec, limits: Limits | None = None) -> ResolvedSpec:
             spec.subtitles and cues and spec.subtitles.mode in ("words", "karaoke")
         ),
         spec_file=Path(loaded.source.file).resolve() if loaded.source.file else None,
+        warnings=tuple(ctx.warnings),
     )
+
+
+def _check_output(ctx: ResolveContext, limits: Limits) -> None:
+    """The output's size and rate within the limits (else recorded)."""
+    output = ctx.output
+    if max(ctx.frame) > limits.max_side:
+        ctx.add(
+            ("output", "size"),
+            f"{output.size} exceeds the limit of "
+            f"{limits.max_side} pixels a side (REELSPEC_MAX_SIDE)",
+        )
+    if ctx.fps > limits.max_fps:
+        ctx.add(
+            ("output", "fps"),
+            f"{output.fps} fps exceeds the limit of {limits.max_fps:g} (REELSPEC_MAX_FPS)",
+        )
 
 
 def _some_sound(

@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from engine.cache import cached_file, content_key, digest_of
 from engine.errors import MediaError
+from engine.resolve.fonts import Face
 from engine.resolve.limits import max_card_pixels
 from engine.resolve.text_layout import FontChain, wrap
 from engine.resolve.text_style import (
@@ -38,6 +39,7 @@ __all__ = [
     "check_card_size",
     "draw_lines",
     "draw_text",
+    "face_keys",
     "highlight_mask",
     "lay_out",
     "merge_styles",
@@ -219,7 +221,7 @@ def draw_text(
 ) -> Image.Image:
     """The card for ``text``; ``frame`` (the output's size) bounds how large it may be."""
     text = card_text(text)
-    chain = FontChain(style.font_files, style.size)
+    chain = FontChain(style.faces, style.size)
     layout = lay_out(text, style, chain)
     check_card_size(layout.width, layout.height, frame)
     image = Image.new("RGBA", (max(1, layout.width), max(1, layout.height)), (0, 0, 0, 0))
@@ -257,7 +259,7 @@ def text_card(
     payload = {
         "text": text,
         "style": style_payload(style),
-        "fonts": [digest_of(Path(f)) for f in style.font_files],
+        "fonts": face_keys(style.faces),
         "highlights": list(highlights),
     }
     key = content_key("text", payload)
@@ -272,9 +274,15 @@ def text_card(
     return path, size
 
 
+def face_keys(faces: tuple[Face, ...]) -> list[list[object]]:
+    """What of each face a drawing depends on, for cache keys: its file's content hash, its
+    index in a collection and its weight."""
+    return [[digest_of(Path(f.path)), f.index, f.weight] for f in faces]
+
+
 def style_payload(style: ResolvedTextStyle) -> dict[str, object]:
     data = asdict(style)
-    data.pop("font_files")
+    data.pop("faces")
     for name in ("stroke", "shadow", "box"):
         value = getattr(style, name)
         data[name] = value.model_dump() if value is not None else None

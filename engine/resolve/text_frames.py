@@ -19,11 +19,11 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from engine.cache import cached_folder, content_key, digest_of
+from engine.cache import cached_folder, content_key
 from engine.errors import MediaError
 from engine.resolve.limits import max_animated_frames, max_animated_pixels
 from engine.resolve.text_animation import HIGHLIGHT_COLOR, Look, Moving, Plan, plan
-from engine.resolve.text_card import FontChain, check_card_size, style_payload
+from engine.resolve.text_card import FontChain, check_card_size, face_keys, style_payload
 from engine.resolve.text_units import CardLayers, CardUnits, Rect, draw_layers
 from engine.resolved import PictureSequence
 from engine.spec.common import color_rgba
@@ -56,7 +56,7 @@ def animated_text(
     """The pictures of the card measured as ``units``, revealed by ``animation`` at ``fps``;
     ``frame`` (the output's size) bounds how large they may be."""
     cursor = animation.cursor_text if isinstance(animation, Typewriter) else None
-    chain = FontChain(units.style.font_files, units.style.size)
+    chain = FontChain(units.style.faces, units.style.size)
     cursor_width = chain.length(cursor) if cursor else 0.0
     how = plan(animation, units, cursor_width)
     looks = _looks(how, fps, units.size)
@@ -67,7 +67,7 @@ def animated_text(
     payload = {
         "text": units.text,
         "style": style_payload(units.style),
-        "fonts": [digest_of(Path(f)) for f in units.style.font_files],
+        "fonts": face_keys(units.style.faces),
         "highlights": list(units.highlights),
         "animation": animation.model_dump(mode="json", by_alias=True),
         "fps": str(fps),
@@ -355,7 +355,7 @@ def _moved(
 def _cursor(canvas: Image.Image, card: _Card, at: tuple[int, int]) -> None:
     units = card.units
     style = units.style
-    chain = FontChain(style.font_files, style.size)
+    chain = FontChain(style.faces, style.size)
     ix, iy = card.inset
     x, y = float(ix + at[0]), float(iy + at[1])
     pen = ImageDraw.Draw(canvas)

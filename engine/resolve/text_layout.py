@@ -4,11 +4,11 @@ line run by run, and :func:`wrap` breaks text into lines that fit a width."""
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PIL import ImageFont
 
-from engine.resolve.fonts import coverage
+from engine.resolve.fonts import Face, coverage, open_face
 
 
 def breaks_anywhere(char: str) -> bool:
@@ -41,10 +41,13 @@ def _tokens(line: str) -> list[str]:
 
 class FontChain:
     """A font and its fallbacks at one size: each character is drawn with the first font in
-    the chain that has a glyph for it."""
+    the chain that has a glyph for it, except that a word of one script (Devanagari, Arabic,
+    Thai...) that one font has whole is drawn whole with that font, so it is shaped as one
+    (its conjuncts formed, its letters joined)."""
 
-    def __init__(self, files: tuple[str, ...], size: float) -> None:
-        self.files = files
+    def __init__(self, faces: Sequence[Face | str], size: float) -> None:
+        self.faces = tuple(f if isinstance(f, Face) else Face(f) for f in faces)
+        self.files = tuple(f.path for f in self.faces)
         self.size = max(1, round(size))
         self._fonts: dict[int, ImageFont.FreeTypeFont] = {}
         #: Characters drawn with the first font (or riding along): a line made only of them
@@ -57,18 +60,28 @@ class FontChain:
         #: part from its last run on is new.
         self._widths: dict[tuple[int, str], float] = {}
         self._last: tuple[str, list[tuple[int, int, float]]] = ("", [])  # see _mixed_length
+        #: The font that has the whole of each mixed word seen (None: no one font has it).
+        self._words: dict[str, int | None] = {}
 
     def font(self, index: int) -> ImageFont.FreeTypeFont:
         if index not in self._fonts:
-            self._fonts[index] = ImageFont.truetype(self.files[index], size=self.size)
+            self._fonts[index] = open_face(self.faces[index], self.size)
         return self._fonts[index]
 
     def index_for(self, char: str) -> int | None:
         code = ord(char)
-        for index, path in enumerate(self.files):
-            if code in coverage(path):
+        for index, face in enumerate(self.faces):
+            if code in coverage(face.path, face.index):
                 return index
         return None
+
+    def _word_index(self, word: str) -> int | None:
+        if word not in self._words:
+            codes = {ord(c) for c in word if not _rides_along(c)}
+            self._words[word] = next(
+                (i for i, f in enumerate(self.faces) if codes <= coverage(f.path, f.index)), None
+            )
+        return self._words[word]
 
     def _char_index(self, char: str) -> int | None:
         if char not in self._index:
@@ -89,10 +102,15 @@ class FontChain:
         """(start, font) of each run of ``line`` from ``begin``, which starts a run."""
         out: list[tuple[int, int]] = []
         current = -1
-        for position in range(begin, len(line)):
-            index = self._char_index(line[position])
-            if index is None:
-                index = current if current >= 0 else 0
+        indices = [self._char_index(char) for char in line[begin:]]
+        for start, end in _words(line, begin):
+            used = {i for i in indices[start - begin : end - begin] if i is not None}
+            if len(used) > 1 and (whole := self._word_index(line[start:end])) is not None:
+                indices[start - begin : end - begin] = [whole] * (end - start)
+        for position, found in enumerate(indices, begin):
+            index = current if found is None else found
+            if index < 0:
+                index = 0
             if index != current:
                 out.append((position, index))
                 current = index
@@ -140,6 +158,35 @@ class FontChain:
     def missing(self, text: str) -> list[str]:
         """Characters no font in the chain can draw."""
         return sorted({c for c in text if not _rides_along(c) and self.index_for(c) is None})
+
+
+def _script(char: str) -> str | None:
+    """The script of a letter or spacing mark, by the first word of its Unicode name
+    (``DEVANAGARI``, ``ARABIC``, ``THAI``, ``LATIN``, ``CJK``...); None for anything else."""
+    category = unicodedata.category(char)
+    if category[0] == "L" or category == "Mc":
+        return unicodedata.name(char, "?").split(" ", 1)[0]
+    return None
+
+
+def _words(line: str, begin: int) -> list[tuple[int, int]]:
+    """(start, end) of each word of ``line`` from ``begin``: letters of one script with the
+    marks and joiners among them."""
+    out: list[tuple[int, int]] = []
+    start, script = -1, None
+    for position in range(begin, len(line)):
+        char = line[position]
+        kind = _script(char)
+        if kind is not None and kind == script:
+            continue
+        if kind is None and script is not None and unicodedata.category(char) in ("Mn", "Cf"):
+            continue
+        if script is not None:
+            out.append((start, position))
+        start, script = position, kind
+    if script is not None:
+        out.append((start, len(line)))
+    return out
 
 
 def _rides_along(char: str) -> bool:

@@ -4,8 +4,8 @@ form drawing needs (font files, pixel sizes)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
+from engine.resolve.fonts import Face
 from engine.spec.common import Box, Shadow, Stroke, TextStyle
 
 BUILTIN_STYLE = TextStyle(
@@ -22,8 +22,8 @@ BUILTIN_STYLE = TextStyle(
 
 @dataclass(frozen=True)
 class ResolvedTextStyle:
-    #: The chosen font first, then the fallbacks tried for characters it lacks.
-    font_files: tuple[str, ...]
+    #: The chosen face first, then the fallbacks tried for characters it lacks.
+    faces: tuple[Face, ...]
     size: float
     color: str
     align: str
@@ -44,13 +44,13 @@ def merge_styles(*styles: TextStyle) -> TextStyle:
 
 
 def resolve_style(
-    style: TextStyle, font_file: Path, frame_width: int, fallbacks: tuple[Path, ...] = ()
+    style: TextStyle, font: Face | str, frame_width: int, fallbacks: tuple[Face, ...] = ()
 ) -> ResolvedTextStyle:
     assert style.size is not None and style.color is not None and style.max_width is not None
     max_width = style.max_width
     max_px = round(max_width * frame_width) if max_width <= 1 else int(max_width)
     return ResolvedTextStyle(
-        font_files=tuple(dict.fromkeys([str(font_file), *(str(p) for p in fallbacks)])),
+        faces=tuple(dict.fromkeys([font if isinstance(font, Face) else Face(font), *fallbacks])),
         size=float(style.size),
         color=style.color,
         align=style.align or "center",

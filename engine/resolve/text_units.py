@@ -197,7 +197,7 @@ def _piece_cells(
 def measure(text: str, style: ResolvedTextStyle, highlights: tuple[str, ...] = ()) -> CardUnits:
     """Lay out ``text`` as the static card does and find every grapheme's cell."""
     text = card_text(text)
-    chain = FontChain(style.font_files, style.size)
+    chain = FontChain(style.faces, style.size)
     layout = lay_out(text, style, chain)
     ascent, descent = chain.metrics(text)
     found: list[Grapheme] = []
@@ -263,7 +263,7 @@ def draw_layers(units: CardUnits, fill: str | None = None) -> CardLayers:
     """The card's layers; with ``fill`` the text is all drawn in that color, highlighted
     words too (a highlight sweep of the color kind changes one such layer for another)."""
     style, layout = units.style, units.layout
-    chain = FontChain(style.font_files, style.size)
+    chain = FontChain(style.faces, style.size)
     size = units.size
     clear = (0, 0, 0, 0)
     box = Image.new("RGBA", size, clear)

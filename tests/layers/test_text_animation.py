@@ -46,7 +46,7 @@ DEJAVU = _font_file("matplotlib", "mpl-data", "fonts", "ttf", "DejaVuSans.ttf")
 
 
 def noto_cjk() -> Path:
-    folder = _font_file("cvttf_NotoSansCJK_Regular")
+    folder = _font_file("manimgx_fonts_cjk")
     return next(p for p in sorted(folder.iterdir()) if p.suffix.lower() in (".otf", ".ttf", ".ttc"))
 
 
