@@ -73,25 +73,26 @@ class MediaInfo:
 
 
 @dataclass(frozen=True)
-class CueWord:
-    """A word of a caption: when it is spoken (exact seconds on the video's timeline) and
-    where it lies in the caption's text (character offsets)."""
+class SpokenWord:
+    """A word as shown, when it is heard (exact seconds), and its character offsets in its
+    sentence (or caption)."""
 
     start: Fraction
     end: Fraction
+    text: str
     first: int
     last: int
 
 
 @dataclass(frozen=True)
 class Cue:
-    """A caption: exact seconds on the video's timeline, and its text (lines split by
-    newlines); ``words`` when each word's time is known."""
+    """A caption: exact seconds on the video's timeline, its text (lines split by newlines),
+    and its words (timeline seconds, places in ``text``) when their times are known."""
 
     start: Fraction
     end: Fraction
     text: str
-    words: tuple[CueWord, ...] = ()
+    words: tuple[SpokenWord, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -230,18 +231,6 @@ class Framed:
 
 
 @dataclass(frozen=True)
-class SpokenWord:
-    """A word of a sentence, as shown, and when it is heard (exact seconds)."""
-
-    start: Fraction
-    end: Fraction
-    text: str
-    #: Its character offsets in the sentence.
-    first: int
-    last: int
-
-
-@dataclass(frozen=True)
 class ResolvedNarration:
     src: Path
     #: Exact seconds of speech (samples ÷ rate of the spoken file), and before it.
@@ -249,8 +238,7 @@ class ResolvedNarration:
     delay: Fraction
     #: (start, end, text) of each sentence, exact seconds from the start of the speech.
     cues: tuple[tuple[Fraction, Fraction, str], ...] = ()
-    #: Each sentence's words (one tuple per cue): exact seconds from the start of the
-    #: speech, and their place in the sentence's text.
+    #: Each sentence's words (one tuple per cue), timed from the start of the speech.
     words: tuple[tuple[SpokenWord, ...], ...] = ()
     #: Where the speech plays, in samples of the output's sound (set with the scene's place).
     start_sample: int = 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import unicodedata
 from fractions import Fraction
 
-from engine.resolved import Cue, CueWord, SpokenWord
+from engine.resolved import Cue, SpokenWord
 
 
 def _joiner(sentence: str, before: SpokenWord, after: SpokenWord) -> str:
@@ -64,14 +64,18 @@ def sentence_cues(
     cues: list[Cue] = []
     for index, group in enumerate(groups):
         text = ""
-        placed: list[CueWord] = []
+        placed: list[SpokenWord] = []
         for number, line in enumerate(group):
             if number:
                 text += "\n"
             for position, word in enumerate(line):
                 if position:
                     text += _joiner(sentence, line[position - 1], word)
-                placed.append(CueWord(word.start, word.end, len(text), len(text) + len(word.text)))
+                placed.append(
+                    SpokenWord(
+                        word.start, word.end, word.text, len(text), len(text) + len(word.text)
+                    )
+                )
                 text += word.text
         start = span[0] if index == 0 else group[0][0].start
         end = groups[index + 1][0][0].start if index + 1 < len(groups) else span[1]

@@ -30,7 +30,7 @@ from engine.resolve.text_card import (
     style_payload,
 )
 from engine.resolve.text_frames import PATTERN, link_or_copy
-from engine.resolved import Cue, CueWord, PictureSequence
+from engine.resolved import Cue, PictureSequence, SpokenWord
 from engine.spec.captions import CaptionHighlight
 from engine.spec.common import color_rgba
 
@@ -203,7 +203,7 @@ class _Painter:
                 return left, right, y
         return None
 
-    def _word_box(self, word: CueWord) -> tuple[float, float, float, float]:
+    def _word_box(self, word: SpokenWord) -> tuple[float, float, float, float]:
         first, last = word.first, word.last
         place = self._place(first, last)
         if place is None:
@@ -224,7 +224,7 @@ class _Painter:
     def _pop(
         self,
         image: Image.Image,
-        word: CueWord,
+        word: SpokenWord,
         fill: tuple[int, ...],
         outline: tuple[int, ...] | None,
     ) -> None:

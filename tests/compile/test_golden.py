@@ -36,7 +36,9 @@ def normalized_plan(spec: Path) -> str:
     # Drawn artifacts are named by a content hash that includes the font file's bytes;
     # numbering them keeps the golden file about the graph, not about font versions. An
     # animated text's pictures are a numbered sequence in a folder named so.
-    return re.sub(re.escape(str(cache_dir())) + r"/\w\w/\w+(/%06d)?\.(png|wav|cube)", card, text)
+    return re.sub(
+        re.escape(str(cache_dir())) + r"/\w\w/\w+(/%06d)?\.(png|wav|cube|srt)", card, text
+    )
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=[s.stem for s in SPECS])

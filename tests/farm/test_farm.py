@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from engine.errors import RenderError
 from engine.farm.render import farm_render
 from engine.pipeline import render_spec
+from engine.proc.ffmpeg import ffmpeg_binary
 from tests.conftest import SpecWriter
 from tests.media import audio_samples, count_frames, probe, run_ffmpeg, stream_starts, tone_level
 
@@ -305,3 +307,34 @@ audio:
     farmed = farm_render(spec, tmp_path / "farmed.mp4", scheduler=dask_cluster, chunks=3).output
     assert count_frames(reference) == 20 + 20 + 10 - 5
     assert_same_video(reference, farmed)
+
+
+def test_a_farmed_video_carries_the_caption_track(
+    write_spec: SpecWriter, dask_cluster: str, tmp_path: Path
+) -> None:
+    """Chunks hold pictures only; the captions go in when they are joined, as in a local
+    render of the same spec."""
+    (tmp_path / "in.srt").write_text(
+        "1\n00:00:00,500 --> 00:00:02,000\nFirst words\n\n"
+        "2\n00:00:03,000 --> 00:00:05,500\nLater words\n",
+        encoding="utf-8",
+    )
+    captions = "subtitles: {src: in.srt, files: [], track: true, language: fra}\n"
+    spec = write_spec(spec_text() + captions)
+    local = render_spec(spec, tmp_path / "local.mp4").output
+    farmed = farm_render(spec, tmp_path / "farmed.mp4", scheduler=dask_cluster, chunks=3).output
+
+    def track(path: Path) -> str:
+        return run_ffmpeg("-i", str(path), "-map", "0:s:0", "-f", "srt", "-").decode()
+
+    assert "First words" in track(farmed) and "00:00:03,000 --> 00:00:05,500" in track(farmed)
+    assert track(farmed) == track(local)
+    assert_same_video(local, farmed)
+    assert (
+        "(fra): Subtitle: mov_text"
+        in subprocess.run(
+            [ffmpeg_binary(), "-hide_banner", "-nostdin", "-i", str(farmed)],
+            capture_output=True,
+            text=True,
+        ).stderr
+    )
