@@ -147,7 +147,8 @@ def pick_music(assets: Path | None, feeling: str) -> Path | None:
     if assets is None:
         return None
     tracks = sorted(p for p in assets.rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES)
-    for track in tracks:
-        if feeling in track.stem.lower():
-            return track
+    for word in (feeling, "music"):  # the mood's, then anything called music
+        for track in tracks:
+            if word in track.stem.lower():
+                return track
     return tracks[0] if tracks else None
