@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 def cmd_text2video(args: argparse.Namespace) -> int:
     from engine.errors import UserError
     from engine.paths import check_output, folder_root, output_roots, real, widened
-    from engine.text2video.build import Options, build_spec, schema_reference, spec_yaml
+    from engine.text2video.build import Options, build, schema_reference, spec_yaml
 
     script = Path(args.script)
     try:
@@ -31,15 +31,16 @@ def cmd_text2video(args: argparse.Namespace) -> int:
     roots = (*output_roots(here), real(Path.cwd()))
     target = check_output(Path(os.path.abspath(args.output)), roots, "-o")
     assets = folder_root(args.assets, "--assets") if args.assets else None
-    spec = build_spec(
+    built = build(
         text,
-        Options(
-            output=target,
-            assets=assets,
-            size=args.size,
-            fps=args.fps,
-        ),
+        Options(output=target, assets=assets, size=args.size, fps=args.fps, style=args.style),
     )
+    spec = built.spec
+    for scene, words, picture in built.matches:
+        shown = _shown(picture, assets, args.assets)
+        print(f"matched {', '.join(repr(w) for w in words)} → {shown} (scene {scene})")
+    for warning in built.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     schema, schema_file = schema_reference(target)
     if schema_file is not None:
         from engine.spec.schema import spec_schema_text
@@ -60,6 +61,27 @@ def cmd_text2video(args: argparse.Namespace) -> int:
     return 0
 
 
+def _shown(picture: Path, assets: Path | None, given: str | None) -> str:
+    """A matched picture as the person named its folder (``--assets specs/assets``:
+    ``specs/assets/photo1.jpg``)."""
+    if assets is None or given is None:
+        return str(picture)
+    try:
+        inside = Path(picture).resolve().relative_to(Path(assets).resolve())
+    except ValueError:
+        return str(picture)
+    return (Path(given) / inside).as_posix()
+
+
+def _style(text: str) -> str:
+    from engine.text2video.styles import style_named
+
+    try:
+        return style_named(text).name
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def add_parsers(sub: Subparsers) -> None:
     p = sub.add_parser("text2video", help="turn a text or Markdown script into a narrated spec")
     p.add_argument("script")
@@ -70,6 +92,14 @@ def add_parsers(sub: Subparsers) -> None:
         "tags.yaml) and music (picked by mood: positive, neutral, negative)",
     )
     p.add_argument("--size", default="1280x720")
+    p.add_argument(
+        "--style",
+        type=_style,
+        default="bold",
+        help="the look: bold (deep gradients, big white type; the default), minimal (quiet "
+        "off-white cards), editorial (serif, paper and ink), playful (candy colours, "
+        "stickers, popping words)",
+    )
     p.add_argument("--fps", type=whole(1, 1000), default=30)
     p.add_argument("--render", action="store_true", help="render the spec right away")
     add_roots(p)

@@ -45,6 +45,11 @@ def keywords(text: str, language: str, count: int = 3) -> list[str]:
     return out[:count]
 
 
+def chinese_words(text: str) -> list[str]:
+    """Chinese text cut into words (jieba's dictionary)."""
+    return [str(word) for word in _jieba().lcut(text)]
+
+
 def sentiment(text: str, language: str) -> float:
     """From -1 (negative) through 0 to 1 (positive)."""
     if language == "zh":

@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 import os
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from engine.layers import gradient, image, text
 from engine.text2video.analysis import keywords, mood, sentiment
+from engine.text2video.assets import (
+    pick_background,
+    pick_music,
+    pick_picture,
+    picture_tags,
+)
+from engine.text2video.cards import Card, layers
+from engine.text2video.layouts import TITLE, choose
+from engine.text2video.look import look_for, palette_for, script_seed
 from engine.text2video.script import Block, parse_script
+from engine.text2video.styles import DEFAULT_STYLE, Palette, Style, style_named
 
-#: Background gradient and highlight color per mood.
-PALETTES = {
-    "positive": (["#ff9a56", "#d9486b"], "#fff3b0"),
-    "neutral": (["#2b5876", "#4e4376"], "#ffd166"),
-    "negative": (["#232526", "#414345"], "#9ad1ff"),
-}
+__all__ = ["Built", "Options", "build", "build_spec", "pick_background", "picture_tags"]
+
 VOICES = {"en": "en", "zh": "zh"}
-_IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
-_AUDIO_SUFFIXES = {".wav", ".ogg", ".mp3", ".m4a", ".flac", ".opus"}
 
 
 @dataclass(frozen=True)
@@ -31,125 +33,79 @@ class Options:
     assets: Path | None = None
     size: str = "1280x720"
     fps: int = 30
+    style: str = DEFAULT_STYLE
+
+
+@dataclass(frozen=True)
+class Built:
+    spec: dict[str, Any]
+    #: (scene number from 1, the words that matched, the picture) of each picture shown.
+    matches: list[tuple[int, tuple[str, ...], Path]] = field(default_factory=list)
+    #: Things the person should know (no picture matched, say), without "warning: ".
+    warnings: list[str] = field(default_factory=list)
+    #: The layout of each scene, in order.
+    layouts: list[str] = field(default_factory=list)
 
 
 def _relative(path: Path, spec_dir: Path) -> str:
     return Path(os.path.relpath(path.resolve(), spec_dir.resolve())).as_posix()
 
 
-def picture_tags(assets: Path) -> dict[str, set[str]]:
-    """Words describing each picture: its file name, and a `tags.yaml` ({file: [tags]})."""
-    extra: dict[str, list[str]] = {}
-    tags_file = assets / "tags.yaml"
-    if tags_file.exists():
-        loaded = _read_tags(tags_file)
-        extra = {str(k): [str(t) for t in v] for k, v in loaded.items() if isinstance(v, list)}
-    out = {}
-    for path in sorted(assets.rglob("*")):
-        if path.suffix.lower() in _IMAGE_SUFFIXES:
-            words = {w.lower() for w in re.split(r"[\W_]+", path.stem) if w}
-            words |= {t.lower() for t in extra.get(path.name, [])}
-            out[str(path)] = words
-    return out
-
-
-def _read_tags(path: Path) -> dict[Any, Any]:
-    """tags.yaml read like a spec: a regular file of bounded size, UTF-8, aliases bounded."""
-    from engine.errors import UserError
-    from engine.spec.loader import (
-        compose_bounded,
-        decode_utf8,
-        max_spec_bytes,
-        max_yaml_nodes,
-        read_limited,
-        yaml_issue,
-    )
-
-    def fail(message: str, **where: object) -> UserError:
-        place = "".join(f"{where[k]}:" for k in ("file", "line", "column") if where.get(k))
-        return UserError(f"{place or str(path) + ':'} {message}")
-
-    # Bounded like a spec (it is the same kind of file, often from the same people).
-    data = read_limited(path, max_spec_bytes(), "tags file", "REELSPEC_MAX_SPEC_BYTES", fail)
-    text = decode_utf8(data, str(path), fail)
-    try:
-        node, loader = compose_bounded(text, max_yaml_nodes())
-        try:
-            loaded = None if node is None else loader.construct_document(node)
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as exc:
-        issue = yaml_issue(exc, text, str(path))
-        raise fail(issue.message, file=str(path), line=issue.line, column=issue.column) from None
-    if loaded is None:
-        return {}
-    if not isinstance(loaded, dict):
-        raise fail("expected a mapping of picture file names to lists of words")
-    return loaded
-
-
-def pick_background(words: list[str], pictures: dict[str, set[str]]) -> Path | None:
-    """The picture whose name or tags share the most keywords (None when none does)."""
-    wanted = {w.lower() for w in words}
-    best = max(
-        pictures.items(), key=lambda item: (len(item[1] & wanted), -len(item[0])), default=None
-    )
-    if best is None or not best[1] & wanted:
-        return None
-    return Path(best[0])
-
-
-def pick_music(assets: Path | None, feeling: str) -> Path | None:
-    if assets is None:
-        return None
-    tracks = sorted(p for p in assets.rglob("*") if p.suffix.lower() in _AUDIO_SUFFIXES)
-    for track in tracks:
-        if feeling in track.stem.lower():
-            return track
-    return tracks[0] if tracks else None
-
-
 def build_spec(script: str, options: Options) -> dict[str, Any]:
+    return build(script, options).spec
+
+
+def build(script: str, options: Options) -> Built:
+    """The spec for ``script``, and what was matched and noticed on the way."""
+    from engine.errors import UserError
+
     blocks = parse_script(script)
     if not blocks:
-        from engine.errors import UserError
-
         raise UserError("the script has no text")
+    try:
+        style = style_named(options.style)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
     overall = mood(sum(sentiment(b.text, b.language) for b in blocks) / len(blocks))
-    colors, accent = PALETTES[overall]
+    seed = script_seed(script)
+    palette = palette_for(style, overall, seed)
     spec_dir = options.output.parent
     pictures = picture_tags(options.assets) if options.assets else {}
     height = int(options.size.lower().split("x")[1])
-    scale = height / 720  # sizes below are for 720p
-    scenes = [_scene(block, pictures, spec_dir, colors, scale) for block in blocks]
-    spec: dict[str, Any] = {
-        "version": 1,
-        "output": {
-            "path": f"out/{options.output.stem}.mp4",
-            "size": options.size,
-            "fps": options.fps,
-            "video": {"codec": "h264", "crf": 22, "preset": "veryfast"},
-        },
-        "defaults": {
-            "transition": {"type": "fade", "duration": 0.5},
-            "text": {
-                "font": "sans",
-                "size": round(56 * scale),
-                "color": "#ffffff",
-                "highlight": accent,
-                "max_width": 0.84,
-                "shadow": {
-                    "offset": [max(1, round(3 * scale))] * 2,
-                    "blur": max(1, round(4 * scale)),
-                },
-            },
-        },
-        "scenes": scenes,
-        "subtitles": {"files": ["srt", "vtt"]},
-    }
+    scale = height / 720  # sizes are for 720p
+    built = Built(spec={})
+    scenes = []
+    for index, block in enumerate(blocks):
+        words = keywords(block.text, block.language, count=8)
+        match = pick_picture(words, pictures) if block.kind != "list" else None
+        layout = choose(block, index == 0, match is not None)
+        if match is not None:
+            built.matches.append((index + 1, match.words, match.picture))
+        card = Card(
+            text=block.text,
+            language=block.language,
+            layout=layout,
+            look=look_for(palette, style, index, seed, match is not None),
+            style=style,
+            picture=_relative(match.picture, spec_dir) if match else None,
+            highlights=tuple(words[:3]) if layout.kind != TITLE else (),
+            index=index,
+            scale=scale,
+        )
+        built.layouts.append(layout.kind)
+        scenes.append(
+            {
+                "name": f"{layout.kind} {index + 1}",
+                "narration": {"text": block.text, "voice": VOICES[block.language], "padding": 0.6},
+                "layers": layers(card),
+            }
+        )
+    if options.assets is not None and not built.matches:
+        built.warnings.append(_no_match(options.assets, pictures, blocks))
+    built.spec.update(_frame(options, style, palette, scale, scenes))
     music = pick_music(options.assets, overall)
     if music is not None:
-        spec["audio"] = [
+        built.spec["audio"] = [
             {
                 "src": _relative(music, spec_dir),
                 "volume": 0.35,
@@ -158,55 +114,51 @@ def build_spec(script: str, options: Options) -> dict[str, Any]:
                 "duck": {"depth": 12},
             }
         ]
-    return spec
+    return built
 
 
-def _scene(
-    block: Block, pictures: dict[str, set[str]], spec_dir: Path, colors: list[str], scale: float
-) -> dict[str, Any]:
-    words = keywords(block.text, block.language)
-    narration = {"text": block.text, "voice": VOICES[block.language], "padding": 0.6}
-    if block.kind == "heading":
-        return {
-            "name": f"title {block.paragraph}",
-            "narration": narration,
-            "layers": [
-                {"type": gradient.TYPE.name, "colors": colors, "angle": 120},
-                {
-                    "type": text.TYPE.name,
-                    "text": block.text,
-                    "style": {"size": round(80 * scale), "weight": "bold"},
-                },
-            ],
-        }
-    picture = pick_background(words, pictures)
-    background: dict[str, Any] = (
-        {
-            "type": image.TYPE.name,
-            "src": _relative(picture, spec_dir),
-            "fit": "cover",
-            "zoom": {"from": 1.0, "to": 1.08},
-        }
-        if picture is not None
-        else {"type": gradient.TYPE.name, "colors": colors, "angle": 120}
+def _no_match(assets: Path, pictures: dict[str, set[str]], blocks: list[Block]) -> str:
+    if not pictures:
+        return f"{assets} has no pictures (.jpg, .jpeg, .png, .webp): every scene is a card"
+    wanted: list[str] = []
+    for block in blocks:
+        for word in keywords(block.text, block.language):
+            if word.lower() not in {w.lower() for w in wanted}:
+                wanted.append(word)
+    return (
+        f"no picture in {assets} matched a keyword of the script ({', '.join(wanted[:8])}); "
+        "name pictures after such words (red-camera.jpg) or list them in "
+        f"{assets / 'tags.yaml'} (camera.jpg: [camera, photo])"
     )
+
+
+def _frame(
+    options: Options, style: Style, palette: Palette, scale: float, scenes: list[Any]
+) -> dict[str, Any]:
+    """The spec around the scenes: output, the defaults every scene shares, subtitles."""
+    text_style: dict[str, Any] = {
+        "font": style.font,
+        "size": round(style.size * scale),
+        "color": palette.ink[0],
+        "highlight": palette.accents[0],
+        "max_width": 0.84,
+    }
+    if style.shadow:
+        text_style["shadow"] = {
+            "offset": [max(1, round(3 * scale))] * 2,
+            "blur": max(1, round(4 * scale)),
+        }
     return {
-        "narration": narration,
-        "layers": [
-            background,
-            {
-                "type": text.TYPE.name,
-                "text": block.text,
-                "highlights": words,
-                "style": {
-                    "box": {
-                        "color": "#00000088",
-                        "padding": round(24 * scale),
-                        "radius": round(16 * scale),
-                    }
-                },
-            },
-        ],
+        "version": 1,
+        "output": {
+            "path": f"out/{options.output.stem}.mp4",
+            "size": options.size,
+            "fps": options.fps,
+            "video": {"codec": "h264", "crf": 22, "preset": "veryfast"},
+        },
+        "defaults": {"transition": dict(style.transition), "text": text_style},
+        "scenes": scenes,
+        "subtitles": {"files": ["srt", "vtt"]},
     }
 
 
@@ -215,6 +167,15 @@ class _PlainDumper(yaml.SafeDumper):
 
     def ignore_aliases(self, data: Any) -> bool:
         return True
+
+
+def _text_block(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    """Text of several lines (a list card) written as a block, a line per line."""
+    style = "|" if "\n" in data and not data.endswith((" ", "\n")) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_PlainDumper.add_representer(str, _text_block)
 
 
 SCHEMA_FILE = Path("schemas") / "reelspec.schema.json"

@@ -14,7 +14,6 @@ from PIL import Image
 from engine.pipeline import prepare
 from engine.text2video.analysis import keywords, mood, sentiment
 from engine.text2video.build import (
-    PALETTES,
     Options,
     build_spec,
     pick_background,
@@ -22,7 +21,8 @@ from engine.text2video.build import (
     schema_reference,
 )
 from engine.text2video.script import parse_script
-from tests.media import audio_samples, count_frames, rms
+from engine.text2video.styles import STYLES
+from tests.media import audio_samples, count_frames, frame, rms
 
 SCRIPT = """# Meet the Lumen camera
 
@@ -70,7 +70,11 @@ def test_backgrounds_are_matched_by_file_name_or_tags(tmp_path: Path) -> None:
 
 def test_positive_script_gets_the_positive_palette(tmp_path: Path) -> None:
     spec = build_spec("What a wonderful, delightful, happy day!", Options(tmp_path / "s.yaml"))
-    assert spec["scenes"][0]["layers"][0]["colors"] == PALETTES["positive"][0]
+    positive = {b for p in STYLES["bold"].families["positive"] for b in p.backgrounds}
+    assert tuple(spec["scenes"][0]["layers"][0]["colors"]) in positive
+    sad = build_spec("This is terrible, awful and sad.", Options(tmp_path / "s.yaml"))
+    negative = {b for p in STYLES["bold"].families["negative"] for b in p.backgrounds}
+    assert tuple(sad["scenes"][0]["layers"][0]["colors"]) in negative
 
 
 def test_a_spec_written_in_a_project_points_at_the_projects_schema() -> None:
@@ -106,6 +110,8 @@ def test_text2video_writes_a_spec_that_renders_with_narration(tmp_path: Path, as
             str(tmp_path / "pics"),
             "--size",
             "320x180",
+            "--fps",
+            "10",
             "--render",
         ],
         capture_output=True,
@@ -118,14 +124,19 @@ def test_text2video_writes_a_spec_that_renders_with_narration(tmp_path: Path, as
     # An editor can follow the schema reference: no project schema above, so it is beside.
     assert header == "# yaml-language-server: $schema=reelspec.schema.json"
     assert json.loads((spec_path.parent / "reelspec.schema.json").read_text())["$id"]
+    assert "matched 'camera' → " in result.stdout and "camera.png (scene 2)" in result.stdout
     second = data["scenes"][1]
     assert second["layers"][0] == {
         "type": "image",
         "src": "../pics/camera.png",
         "fit": "cover",
-        "zoom": {"from": 1.0, "to": 1.08},
+        "zoom": {"from": 1.12, "to": 1.0},  # the second scene: out, right to left
+        "pan": {"from": [0.7, 0.6], "to": [0.3, 0.4]},
     }
     assert "camera" in second["layers"][1]["highlights"]
+    assert [s["name"] for s in data["scenes"]] == [
+        "title 1", "image 2", "statement 3", "title 4", "statement 5", "statement 6"
+    ]  # fmt: skip
     assert data["scenes"][4]["narration"]["voice"] == "zh"
     resolved = prepare(spec_path).resolved
     out = spec_path.parent / "out" / "launch.mp4"
@@ -136,6 +147,33 @@ def test_text2video_writes_a_spec_that_renders_with_narration(tmp_path: Path, as
         assert spoken is not None
         assert rms(samples, scene.start + 0.05, scene.start + spoken.length - 0.05) > 0.02
     assert (spec_path.parent / "out" / "launch.srt").read_text(encoding="utf-8").count("-->") == 6
+    fps = 10
+    # The matched picture fills its scene above the caption (its middle, between transitions).
+    image_scene = resolved.scenes[1]
+    middle = frame(out, int((image_scene.start + image_scene.duration / 2) * fps))
+    assert abs(middle[10:60, 60:260].reshape(-1, 3).mean(axis=0) - (200, 50, 50)).max() < 25
+    # The statement's words and highlights are on screen once they have come in, in their
+    # colours, on the scene's background.
+    statement = data["scenes"][2]
+    words = statement["layers"][1]
+    style = {**data["defaults"]["text"], **words.get("style", {})}
+    scene = resolved.scenes[2]
+    settled = frame(out, int((scene.start + scene.duration - 0.6) * fps))
+    band = settled[60:120, 20:300].reshape(-1, 3).astype(int)
+
+    def near(color: str, within: int) -> int:
+        rgb = [int(color.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
+        return int((abs(band - rgb).max(axis=1) < within).sum())
+
+    assert near(style["color"], 40) > 40
+    # Thin strokes of a 14-pixel font lose some colour to 4:2:0 chroma.
+    assert near(style["highlight"], 70) > 20
+    corner = settled[2, 2].astype(int)
+    stops = [
+        [int(c.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
+        for c in statement["layers"][0]["colors"]
+    ]
+    assert min(abs(corner - stop).max() for stop in stops) < 60  # the gradient, not a picture
 
 
 def test_a_hostile_tags_file_is_a_clear_error(tmp_path: Path) -> None:
