@@ -9,6 +9,7 @@ package, and Piper phonemizes with the espeak-ng built into its own wheel.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import wave
@@ -19,19 +20,42 @@ from engine.proc.speech_words import Timed, word_times, words
 ANSWER = "reelspec-neural-tts-answer "
 
 
-def _load(request: dict[str, Any]) -> tuple[Any, bool]:
-    """The voice, and whether it reports phoneme timing (Piper patches the model in memory
-    to expose it, which needs the onnx package)."""
+#: Piper draws random noise (for natural variation) from ONNX Runtime's generator, which a
+#: session seeds once and then advances with every sentence. Each text gets a session of its
+#: own, seeded alike, so the same text comes out as the same samples whatever was spoken
+#: before it: speech cached by content is what a fresh render would speak, and narration
+#: decides scene lengths the same way every time (docs/decisions/0012).
+SEED = 20_240_601
+
+
+def _model(request: dict[str, Any]) -> tuple[bytes, bool]:
+    """The model's bytes, and whether it reports phoneme timing: Piper's voices compute how
+    long each phoneme lasts but do not output it; marking that tensor as an output (what
+    ``piper.patch_voice_with_alignment`` does to a file) needs the onnx package."""
+    try:
+        import onnx
+        from piper.patch_voice_with_alignment import add_alignment_output
+    except ImportError:
+        with open(request["model"], "rb") as file:
+            return file.read(), False
+    model = onnx.load(request["model"])
+    # No such tensor, or already an output: the model as it is.
+    with contextlib.suppress(ValueError):
+        add_alignment_output(model)
+    timed = len(model.graph.output) > 1
+    return model.SerializeToString(), timed
+
+
+def _voice(model: bytes, config: Any) -> Any:
+    import onnxruntime
     from piper import PiperVoice
 
-    try:
-        import onnx  # noqa: F401
-    except ImportError:
-        timed = False
-    else:
-        timed = True
-    voice = PiperVoice.load(request["model"], request["config"], include_alignments=timed)
-    return voice, timed
+    onnxruntime.set_seed(SEED)
+    options = onnxruntime.SessionOptions()
+    session = onnxruntime.InferenceSession(
+        model, sess_options=options, providers=["CPUExecutionProvider"]
+    )
+    return PiperVoice(session=session, config=config)
 
 
 def _speak(voice: Any, item: dict[str, Any], settings: Any, timed: bool) -> None:
@@ -69,15 +93,18 @@ def _speak(voice: Any, item: dict[str, Any], settings: Any, timed: bool) -> None
 def main() -> int:
     request = json.loads(sys.stdin.read())
     from piper import SynthesisConfig
+    from piper.config import PiperConfig
 
-    voice, timed = _load(request)
+    with open(request["config"], encoding="utf-8") as file:
+        config = PiperConfig.from_dict(json.load(file))
+    model, timed = _model(request)
     scale = request.get("length_scale")
     settings = SynthesisConfig(
-        length_scale=None if scale is None else float(scale) * voice.config.length_scale,
+        length_scale=None if scale is None else float(scale) * config.length_scale,
         volume=float(request.get("volume", 1.0)),
     )
     for item in request["items"]:
-        _speak(voice, item, settings, timed)
+        _speak(_voice(model, config), item, settings, timed)
     sys.stdout.write("\n" + ANSWER + json.dumps({"ok": True, "timed": timed}) + "\n")
     return 0
 

@@ -108,3 +108,17 @@ def test_without_the_engine_piper_voices_are_a_config_error_naming_the_install()
         "pip install 'reelspec[voices]'"
     )
     assert issubclass(ConfigError, Exception)
+
+
+@needs_piper
+def test_the_same_text_is_the_same_samples_whatever_was_spoken_before(tmp_path: Path) -> None:
+    """Piper's noise is random; each text is spoken from the same seed, so speech cached by
+    content is what a fresh render would speak, and scene lengths do not move."""
+    text = "Every render of this line lasts exactly as long."
+    first, second = tmp_path / "first.wav", tmp_path / "second.wav"
+    neural_tts.synthesize([(text, first)], f"piper/{VOICE}", None, 1.0)
+    neural_tts.synthesize(
+        [("Something else first.", tmp_path / "x.wav"), (text, second)], f"piper/{VOICE}", None, 1.0
+    )
+    assert first.read_bytes() == second.read_bytes()
+    assert Path(f"{first}.words.json").read_text() == Path(f"{second}.words.json").read_text()
