@@ -15,14 +15,14 @@ from types import FrameType
 from typing import NoReturn
 
 from engine import __version__
-from engine.cli import batch, farm, gan, render, schema, text2video
+from engine.cli import batch, farm, gan, render, schema, text2video, voices
 from engine.errors import ReelspecError
 
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
 #: The command groups, in the order ``reelspec --help`` lists them.
-GROUPS = (render, batch, farm, text2video, gan, schema)
+GROUPS = (render, batch, farm, text2video, gan, schema, voices)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -22,6 +22,8 @@ class Voice:
     id: str
     name: str
     languages: tuple[str, ...]
+    #: Which engine speaks it: espeak here, piper in engine.proc.neural_tts.
+    engine: str = "espeak"
 
 
 def _ask(request: dict[str, object], timeout: float) -> dict[str, object]:

@@ -139,9 +139,9 @@ def caption_track_language(ctx: ResolveContext, spec: Spec) -> str | None:
     if settings.language:
         return settings.language
     voices = {
-        str(s.narration.voice).strip().lower().replace("_", "-").split("-")[0]
+        (v if isinstance(v, str) else v.name).strip().lower().replace("_", "-").split("-")[0]
         for s in spec.scenes
-        if s.narration is not None
+        if s.narration is not None and (v := s.narration.voice) is not None
     }
     if len(voices) == 1:
         return _TRACK_LANGUAGES.get(voices.pop(), "und")
@@ -156,8 +156,8 @@ def caption_track_file(cues: list[Cue], total: Fraction) -> Path:
 
     # No cue past the video's end: the track would make the file look longer than it is.
     text = to_srt([replace(c, end=min(c.end, total)) for c in cues if c.start < total])
-    return cached_file(
-        content_key("caption-track", {"srt": text}),
-        ".srt",
-        lambda path: path.write_text(text, encoding="utf-8"),
-    )
+
+    def write(path: Path) -> None:
+        path.write_text(text, encoding="utf-8")
+
+    return cached_file(content_key("caption-track", {"srt": text}), ".srt", write)

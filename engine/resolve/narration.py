@@ -13,10 +13,11 @@ from pathlib import Path
 
 from engine.cache import cache_dir, cache_path, cached_file, content_key
 from engine.errors import MediaError
-from engine.proc import tts
+from engine.proc import neural_tts, tts
 from engine.resolve.word_timing import WORDS_SUFFIX, time_words
 from engine.resolved import SpokenWord
 from engine.spec.models import Narration
+from engine.spec.voice import EngineVoice
 
 _ALIASES = {
     "zh": "cmn",
@@ -30,7 +31,11 @@ _ALIASES = {
 _HAN_LANGUAGES = {"cmn", "yue", "hak", "ja", "zh"}
 
 
-def resolve_voice(name: str) -> tts.Voice:
+def resolve_voice(name: str | EngineVoice) -> tts.Voice:
+    if isinstance(name, EngineVoice):
+        if name.engine == "piper":
+            return neural_tts.find(name.name).voice
+        name = name.name
     wanted = _ALIASES.get(name.strip().lower(), name.strip().lower())
     available = tts.voices()
     for voice in available:
@@ -85,6 +90,7 @@ def _speak(texts: list[str], voice: tts.Voice, narration: Narration) -> list[Pat
                 "tts",
                 {
                     "text": text,
+                    "engine": voice.engine,
                     "voice": voice.id,
                     "rate": narration.rate,
                     "volume": narration.volume,
@@ -100,7 +106,8 @@ def _speak(texts: list[str], voice: tts.Voice, narration: Narration) -> list[Pat
     if missing:
         with tempfile.TemporaryDirectory(prefix=".tts-", dir=cache_dir()) as folder:
             spoken = [(text, Path(folder) / f"{n}.wav") for n, (text, _) in enumerate(missing)]
-            tts.synthesize(spoken, voice.id, narration.rate, narration.volume)
+            speak = neural_tts.synthesize if voice.engine == "piper" else tts.synthesize
+            speak(spoken, voice.id, narration.rate, narration.volume)
             for (_, made), (_, target) in zip(spoken, missing, strict=True):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 # The words first: a cached WAV is what marks the pair complete.

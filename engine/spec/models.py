@@ -30,6 +30,7 @@ from engine.spec.common import (
 )
 from engine.spec.output import Output
 from engine.spec.parts import Trim
+from engine.spec.voice import NarrationVoice
 
 #: The ffmpeg ``xfade`` transitions, plus ``cut`` for none.
 TransitionName = Literal[
@@ -156,7 +157,11 @@ class Narration(Model):
     """Speech for a scene, synthesised offline; it starts at the scene's start (plus delay)."""
 
     text: str = Field(min_length=1, max_length=5000)
-    voice: Word = Field("en", description="A language (en, zh, fr, ...) or a voice id.")
+    voice: NarrationVoice = Field(
+        "en",
+        description="A language (en, zh, fr, ...) or an espeak voice id; or {engine, name}, "
+        "such as {engine: piper, name: en_US-joe-medium} for a neural voice.",
+    )
     rate: int | None = Field(None, ge=60, le=500, description="Words per minute.")
     volume: float = Field(1.0, ge=0, le=1)
     delay: Seconds = Field(0.0, description="Silence before the speech starts.")
