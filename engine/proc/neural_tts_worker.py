@@ -24,7 +24,7 @@ ANSWER = "reelspec-neural-tts-answer "
 #: session seeds once and then advances with every sentence. Each text gets a session of its
 #: own, seeded alike, so the same text comes out as the same samples whatever was spoken
 #: before it: speech cached by content is what a fresh render would speak, and narration
-#: decides scene lengths the same way every time (docs/decisions/0012).
+#: decides scene lengths the same way every time (docs/decisions/0013).
 SEED = 20_240_601
 
 
