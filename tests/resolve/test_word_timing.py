@@ -18,6 +18,7 @@ from engine.resolve.word_timing import shown_words
 from engine.spec.models import Narration
 from tests.conftest import SpecWriter
 from tests.media import audio_samples
+from tests.voices import VOICE, needs_piper
 
 RATE = 48000
 #: How far a caption's word time may be from the word's audible onset.
@@ -109,6 +110,15 @@ def test_chinese_word_times_are_within_80ms_of_where_each_word_is_heard(
     write_spec: SpecWriter, tmp_path: Path, words: list[str]
 ) -> None:
     check_onsets(write_spec, tmp_path, words, "zh")
+
+
+@needs_piper
+@settings(max_examples=2, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.sampled_from(ENGLISH), min_size=2, max_size=4, unique=True))
+def test_neural_voice_word_times_are_within_80ms_of_where_each_word_is_heard(
+    write_spec: SpecWriter, tmp_path: Path, words: list[str]
+) -> None:
+    check_onsets(write_spec, tmp_path, words, f"{{engine: piper, name: {VOICE}}}")
 
 
 @pytest.mark.parametrize(
