@@ -97,3 +97,15 @@ def stream_starts(path: Path) -> dict[str, float]:
         match = re.search(r"start (-?[\d.]+)", rest)
         starts.setdefault(kind.lower(), float(match.group(1)) if match else 0.0)
     return starts
+
+
+def subtitle_streams(path: Path) -> list[tuple[str, str]]:
+    """(codec, language) of each subtitle stream ffmpeg finds in ``path``."""
+    import re
+
+    text = subprocess.run(
+        [ffmpeg_binary(), "-hide_banner", "-nostdin", "-i", str(path)],
+        capture_output=True,
+        text=True,
+    ).stderr
+    return re.findall(r"Stream #\d+:\d+(?:\[\w+\])?\((\w+)\): Subtitle: (\w+)", text)

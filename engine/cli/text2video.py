@@ -33,7 +33,14 @@ def cmd_text2video(args: argparse.Namespace) -> int:
     assets = folder_root(args.assets, "--assets") if args.assets else None
     built = build(
         text,
-        Options(output=target, assets=assets, size=args.size, fps=args.fps, style=args.style),
+        Options(
+            output=target,
+            assets=assets,
+            size=args.size,
+            fps=args.fps,
+            style=args.style,
+            captions=args.captions,
+        ),
     )
     spec = built.spec
     for scene, words, picture in built.matches:
@@ -101,6 +108,14 @@ def add_parsers(sub: Subparsers) -> None:
         "stickers, popping words)",
     )
     p.add_argument("--fps", type=whole(1, 1000), default=30)
+    p.add_argument(
+        "--captions",
+        choices=["karaoke", "words", "lines", "sentence", "none"],
+        default="karaoke",
+        help="captions burned into the picture, timed to each spoken word: karaoke (the "
+        "spoken word lit; the default), words (each appears as spoken), lines, sentence, "
+        "or none (sidecar files and the track alone)",
+    )
     p.add_argument("--render", action="store_true", help="render the spec right away")
     add_roots(p)
     p.set_defaults(run=cmd_text2video)

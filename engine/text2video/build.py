@@ -17,6 +17,7 @@ from engine.text2video.assets import (
     picture_tags,
 )
 from engine.text2video.cards import Card, layers
+from engine.text2video.contrast import hex_color, readable, rgb
 from engine.text2video.layouts import TITLE, choose
 from engine.text2video.look import look_for, palette_for, script_seed
 from engine.text2video.script import Block, parse_script
@@ -34,6 +35,9 @@ class Options:
     size: str = "1280x720"
     fps: int = 30
     style: str = DEFAULT_STYLE
+    #: How the narration is captioned in the picture (karaoke, words, lines, sentence), or
+    #: "none" for sidecar files alone.
+    captions: str = "karaoke"
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,7 @@ def build(script: str, options: Options) -> Built:
             highlights=tuple(words[:3]) if layout.kind != TITLE else (),
             index=index,
             scale=scale,
+            captioned=options.captions != "none",
         )
         built.layouts.append(layout.kind)
         scenes.append(
@@ -158,8 +163,44 @@ def _frame(
         },
         "defaults": {"transition": dict(style.transition), "text": text_style},
         "scenes": scenes,
-        "subtitles": {"files": ["srt", "vtt"]},
+        "subtitles": _captions(options, palette, scale),
     }
+
+
+#: The caption box: dark enough that white words and the lit word read over any picture.
+CAPTION_BOX = "#000000cc"
+
+
+def _captions(options: Options, palette: Palette, scale: float) -> dict[str, Any]:
+    """Word-timed captions burned in (and as a track in the file, and as sidecars): the lit
+    word in the palette's accent where it reads against the caption box over white, the
+    box's lightest case."""
+    if options.captions == "none":
+        return {"files": ["srt", "vtt"], "track": True}
+    over_white = caption_box_over("#ffffff")
+    lit = readable([*palette.accents, "#ffd400"], [over_white], avoid=["#ffffff"])
+    return {
+        "files": ["srt", "vtt"],
+        "burn": True,
+        "track": True,
+        "mode": options.captions,
+        "highlight": {"color": lit},
+        "style": {
+            "size": max(12, round(34 * scale)),
+            "weight": "bold",
+            "color": "#ffffff",
+            "box": {"color": CAPTION_BOX, "padding": max(4, round(12 * scale)), "radius": 10},
+        },
+        "max_chars": 36,
+    }
+
+
+def caption_box_over(background: str) -> str:
+    """The caption box's color as seen over ``background`` (its alpha blended)."""
+    box, alpha = rgb(CAPTION_BOX[:7]), int(CAPTION_BOX[7:], 16) / 255
+    under = rgb(background)
+    r, g, b = (round(c * alpha + u * (1 - alpha)) for c, u in zip(box, under, strict=True))
+    return hex_color((r, g, b))
 
 
 class _PlainDumper(yaml.SafeDumper):

@@ -28,6 +28,9 @@ class Card:
     #: The scene's place in the video (Ken Burns turns the other way every other picture).
     index: int
     scale: float
+    #: Whether word-timed captions are burned in below: the spoken sentence is there, so a
+    #: layout leaves it out where it only repeated it (and keeps clear of the captions).
+    captioned: bool = False
 
     def px(self, size: float) -> int:
         return max(1, round(size * self.scale))
@@ -149,7 +152,23 @@ def _title(card: Card) -> list[dict[str, Any]]:
 
 
 def _caption(card: Card) -> list[dict[str, Any]]:
-    """A picture with the sentence in a lower third."""
+    """A picture with the sentence in a lower third; under burned captions, the words that
+    matched it as a tag in the corner instead (the captions say the sentence)."""
+    if card.captioned:
+        if not card.highlights:
+            return []
+        tag = " · ".join(card.highlights)
+        return [
+            _text(
+                card,
+                tag,
+                {"size": card.px(card.style.size * 0.7), "weight": "bold", "max_width": 0.6},
+                (),
+                _reveal(card, tag),
+                position="top-left",
+                margin=card.px(48),
+            )
+        ]
     return [
         _text(
             card,
@@ -165,16 +184,19 @@ def _caption(card: Card) -> list[dict[str, Any]]:
 
 def _number(card: Card) -> list[dict[str, Any]]:
     big = {"size": card.px(190), "weight": "bold"}
+    figure = _text(
+        card,
+        card.layout.figure,
+        big,
+        (),
+        {"type": "pop", "duration": 0.6},
+        accent_ink=True,
+        offset=[0, -card.px(30 if card.captioned else 70)],
+    )
+    if card.captioned:  # the captions carry the sentence
+        return [figure]
     return [
-        _text(
-            card,
-            card.layout.figure,
-            big,
-            (),
-            {"type": "pop", "duration": 0.6},
-            accent_ink=True,
-            offset=[0, -card.px(70)],
-        ),
+        figure,
         _text(
             card,
             card.text,
@@ -216,7 +238,8 @@ def _quote(card: Card) -> list[dict[str, Any]]:
                 f"— {card.layout.attribution}",
                 {"size": card.px(34), "max_width": 0.7},
                 animate={"type": "words", "mode": "fade", "delay": 0.6, "duration": 0.6},
-                position="bottom-right",
+                # Burned captions take the bottom of the frame.
+                position="top-right" if card.captioned else "bottom-right",
                 margin=card.px(60),
             )
         )

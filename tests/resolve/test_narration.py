@@ -140,3 +140,14 @@ def test_the_same_text_is_spoken_to_the_same_samples_even_on_a_busy_machine(
 def _burn(stop: multiprocessing.synchronize.Event) -> None:
     while not stop.is_set():
         sum(range(10_000))
+
+
+def test_a_decimal_point_does_not_end_a_sentence() -> None:
+    from engine.resolve.narration import sentences
+
+    assert sentences("Sales grew 45.5% this year. Costs fell 3.2%!") == [
+        "Sales grew 45.5% this year.",
+        "Costs fell 3.2%!",
+    ]
+    assert sentences('He said "stop." Then he left.') == ['He said "stop."', "Then he left."]
+    assert sentences("你好。世界！Hello.\nNext") == ["你好。", "世界！", "Hello.", "Next"]

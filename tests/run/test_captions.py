@@ -3,8 +3,6 @@ appear as spoken, and captions are muxed as a track the container holds."""
 
 from __future__ import annotations
 
-import re
-import subprocess
 from pathlib import Path
 
 import matplotlib
@@ -14,9 +12,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from engine.errors import SpecError
 from engine.pipeline import render_spec
-from engine.proc.ffmpeg import ffmpeg_binary
 from tests.conftest import SpecWriter
-from tests.media import probe, run_ffmpeg
+from tests.media import probe, run_ffmpeg, subtitle_streams
 from tests.resolve.test_word_timing import vtt_word_times
 
 FPS = 25
@@ -133,16 +130,6 @@ def test_word_by_word_captions_show_each_word_from_its_frame(
         if first > 0:
             earlier = columns_where(white(frames[first - 1]))
             assert earlier is None or earlier[1] < shown[1] - measure(WORDS[index]) / 2
-
-
-def subtitle_streams(path: Path) -> list[tuple[str, str]]:
-    """(codec, language) of each subtitle stream ffmpeg finds in ``path``."""
-    text = subprocess.run(
-        [ffmpeg_binary(), "-hide_banner", "-nostdin", "-i", str(path)],
-        capture_output=True,
-        text=True,
-    ).stderr
-    return re.findall(r"Stream #\d+:\d+(?:\[\w+\])?\((\w+)\): Subtitle: (\w+)", text)
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from engine.text2video.build import (
 )
 from engine.text2video.script import parse_script
 from engine.text2video.styles import STYLES
-from tests.media import audio_samples, count_frames, frame, rms
+from tests.media import audio_samples, count_frames, frame, rms, subtitle_streams
 
 SCRIPT = """# Meet the Lumen camera
 
@@ -133,7 +133,10 @@ def test_text2video_writes_a_spec_that_renders_with_narration(tmp_path: Path, as
         "zoom": {"from": 1.12, "to": 1.0},  # the second scene: out, right to left
         "pan": {"from": [0.7, 0.6], "to": [0.3, 0.4]},
     }
-    assert "camera" in second["layers"][1]["highlights"]
+    # Under the burned captions (which say the sentence), the picture is tagged with the
+    # words that matched it.
+    assert "camera" in second["layers"][1]["text"]
+    assert data["subtitles"]["mode"] == "karaoke" and data["subtitles"]["burn"] is True
     assert [s["name"] for s in data["scenes"]] == [
         "title 1", "image 2", "statement 3", "title 4", "statement 5", "statement 6"
     ]  # fmt: skip
@@ -146,12 +149,15 @@ def test_text2video_writes_a_spec_that_renders_with_narration(tmp_path: Path, as
         spoken = scene.narration
         assert spoken is not None
         assert rms(samples, scene.start + 0.05, scene.start + spoken.length - 0.05) > 0.02
-    assert (spec_path.parent / "out" / "launch.srt").read_text(encoding="utf-8").count("-->") == 6
+    # Every sentence is captioned (a long one in several cues), and the captions are a track.
+    assert (spec_path.parent / "out" / "launch.srt").read_text(encoding="utf-8").count("-->") >= 6
+    assert [codec for _, codec in subtitle_streams(out)] == ["mov_text"]
     fps = 10
-    # The matched picture fills its scene above the caption (its middle, between transitions).
+    # The matched picture fills its scene between the tag (top left) and the captions
+    # (bottom): its middle, between transitions.
     image_scene = resolved.scenes[1]
     middle = frame(out, int((image_scene.start + image_scene.duration / 2) * fps))
-    assert abs(middle[10:60, 60:260].reshape(-1, 3).mean(axis=0) - (200, 50, 50)).max() < 25
+    assert abs(middle[55:95, 100:300].reshape(-1, 3).mean(axis=0) - (200, 50, 50)).max() < 25
     # The statement's words and highlights are on screen once they have come in, in their
     # colours, on the scene's background.
     statement = data["scenes"][2]
