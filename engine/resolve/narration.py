@@ -64,9 +64,7 @@ def check_speakable(text: str, voice: tts.Voice) -> None:
 #: Where a sentence ends: Latin punctuation (perhaps inside a closing quote or bracket)
 #: followed by white space — so "45.5%" and "e.g.x" stay whole — Chinese punctuation
 #: anywhere, or a line break.
-_SENTENCE_END = re.compile(
-    r"(?<=[.!?;…])\s+|(?<=[.!?;…][\"'”’)\]])\s+|(?<=[。！？；…])\s*|\n+"
-)
+_SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+|(?<=[.!?;…][\"'”’)\]])\s+|(?<=[。！？；…])\s*|\n+")
 #: Silence between two sentences of one narration, in seconds.
 PAUSE = Fraction(1, 4)
 

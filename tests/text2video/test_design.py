@@ -81,7 +81,26 @@ def assert_readable(spec: dict[str, Any]) -> int:
                 worst = min(_ratio(color, bg) for bg in behind)
                 assert worst >= 4.5, (scene["name"], layer["text"], color, worst)
                 checked += 1
-    return checked
+    return checked + _captions_readable(spec)
+
+
+def _captions_readable(spec: dict[str, Any]) -> int:
+    """Burned captions: their words and the lit word against their box, which is
+    translucent: seen over white (its lightest) and over black."""
+    captions = spec["subtitles"]
+    if not captions.get("burn"):
+        return 0
+    box = captions["style"]["box"]["color"].lstrip("#")
+    alpha = int(box[6:8], 16) / 255 if len(box) == 8 else 1.0
+    rgb = [int(box[i : i + 2], 16) for i in (0, 2, 4)]
+    seen = [
+        "#" + "".join(f"{round(c * alpha + under * (1 - alpha)):02x}" for c in rgb)
+        for under in (255, 0)
+    ]
+    for color in (captions["style"]["color"], captions["highlight"]["color"]):
+        worst = min(_ratio(color, bg) for bg in seen)
+        assert worst >= 4.5, ("captions", color, worst)
+    return 2
 
 
 def test_contrast_ratio_matches_wcag() -> None:
