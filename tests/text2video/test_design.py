@@ -22,6 +22,7 @@ from engine.text2video.build import Options, build, spec_yaml
 from engine.text2video.contrast import contrast_ratio
 from engine.text2video.layouts import figure_of
 from engine.text2video.styles import STYLES
+from tests.voices import VOICE, needs_piper
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -313,3 +314,16 @@ def test_the_same_script_gives_a_byte_identical_spec(tmp_path: Path) -> None:
     assert outputs[0] == outputs[1]
     data = yaml.safe_load(outputs[0])
     assert assert_readable(data) > 0
+
+
+@needs_piper
+def test_natural_voices_narrate_the_languages_they_speak(tmp_path: Path) -> None:
+    script = tmp_path / "mixed.md"
+    script.write_text("A camera for the night.\n\n夜晚也能拍。\n", encoding="utf-8")
+    result = _run(script, "-o", tmp_path / "mixed.yaml", "--voice", "natural")
+    assert result.returncode == 0, result.stderr
+    spec = yaml.safe_load((tmp_path / "mixed.yaml").read_text(encoding="utf-8"))
+    voices = [scene["narration"]["voice"] for scene in spec["scenes"]]
+    assert voices == [{"engine": "piper", "name": VOICE}, "zh"]
+    # No natural Chinese voice ships in a package: espeak speaks it, and the person is told.
+    assert "no natural voice is installed for zh" in result.stderr
