@@ -103,11 +103,7 @@ def build(script: str, options: Options) -> Built:
         scenes.append(
             {
                 "name": f"{layout.kind} {index + 1}",
-                "narration": {
-                    "text": block.text,
-                    "voice": options.voices.get(block.language, VOICES[block.language]),
-                    "padding": 0.6,
-                },
+                "narration": _narration(block, options),
                 "layers": layers(card),
             }
         )
@@ -116,16 +112,18 @@ def build(script: str, options: Options) -> Built:
     built.spec.update(_frame(options, style, palette, scale, scenes))
     music = pick_music(options.assets, overall)
     if music is not None:
-        built.spec["audio"] = [
-            {
-                "src": _relative(music, spec_dir),
-                "volume": 0.35,
-                "loop": True,
-                "fade_out": 1.5,
-                "duck": {"depth": 12},
-            }
-        ]
+        built.spec["audio"] = [_music(_relative(music, spec_dir))]
     return built
+
+
+def _music(src: str) -> dict[str, Any]:
+    """The music under the whole video, lowered while the narration speaks."""
+    return {"src": src, "volume": 0.35, "loop": True, "fade_out": 1.5, "duck": {"depth": 12}}
+
+
+def _narration(block: Block, options: Options) -> dict[str, Any]:
+    voice = options.voices.get(block.language, VOICES[block.language])
+    return {"text": block.text, "voice": voice, "padding": 0.6}
 
 
 def _no_match(assets: Path, pictures: dict[str, set[str]], blocks: list[Block]) -> str:
