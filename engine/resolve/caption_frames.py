@@ -7,11 +7,17 @@ never move as the highlight passes; distinct looks are drawn once and the other 
 hard links (as engine/resolve/text_frames.py does for animated text). Frame k of the cue is
 the video's frame ``first + k``, at time ``(first + k) / fps``; a word counts as spoken from
 the first frame whose time is at or after its start.
+
+A line of right-to-left text (Arabic, Hebrew) is drawn whole, so its shaping and order stay
+Pillow's (raqm's), and each word's state is laid over it by columns: the word's place
+counted from the line's right end. A line that mixes directions, or needs several fonts,
+cannot be cut that way: such a cue shows whole (the caller says so).
 """
 
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
@@ -45,6 +51,18 @@ def word_changes(cue: Cue, first: int, fps: Fraction) -> list[int]:
     return [max(0, math.ceil(word.start * fps) - first) for word in cue.words]
 
 
+def _right_to_left(line: str) -> bool:
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in line)
+
+
+def by_word(line: str, chain: FontChain) -> bool:
+    """Whether a line's words can be drawn in states of their own: any left-to-right line,
+    or a right-to-left one with no left-to-right letters, in one font."""
+    if not _right_to_left(line):
+        return True
+    return all(unicodedata.bidirectional(c) != "L" for c in line) and len(chain.runs(line)) == 1
+
+
 def caption_sequence(
     cue: Cue,
     mode: str,
@@ -53,12 +71,14 @@ def caption_sequence(
     first: int,
     fps: Fraction,
     frame: tuple[int, int],
-) -> PictureSequence:
+) -> PictureSequence | None:
     """The pictures of ``cue`` shown from the video's frame ``first``: until the last word
-    starts, then the last is held."""
+    starts, then the last is held. None when a line mixes directions (see above)."""
     text = card_text(cue.text)
     chain = FontChain(style.faces, style.size)
     layout = lay_out(text, style, chain)
+    if not all(by_word(line, chain) for _, _, line in layout.lines):
+        return None
     pop = highlight.pop if mode == "karaoke" else 1.0
     margin = math.ceil((pop - 1) * style.size) + (
         math.ceil(style.size * BOX_PADDING) if mode == "karaoke" and highlight.box else 0
@@ -184,6 +204,10 @@ class _Painter:
     ) -> None:
         pen = ImageDraw.Draw(target)
         for (x, y, line), begin in zip(self.layout.lines, self.line_starts, strict=True):
+            if _right_to_left(line):
+                self._draw_whole(target, (x + offset[0], y + offset[1]), line, begin, states,
+                                 color, outline)  # fmt: skip
+                continue
             for piece, font_index, state in _pieces(self.chain.runs(line), states, begin):
                 font = self.chain.font(font_index)
                 fill = color(state)
@@ -194,12 +218,66 @@ class _Painter:
                     )  # fmt: skip
                 x += font.getlength(piece)
 
+    def _draw_whole(
+        self,
+        target: Image.Image,
+        at: tuple[float, float],
+        line: str,
+        begin: int,
+        states: list[int],
+        color: Callable[[int], tuple[int, ...] | None],
+        outline: tuple[int, ...] | None,
+    ) -> None:
+        """A right-to-left line drawn whole in each color its words take, each copy kept
+        only over the columns of the words in that color."""
+        font = self.chain.font(self.chain.runs(line)[0][1])
+        columns = self._columns(at[0], line, begin, states)
+        for fill in {f for _, _, state in columns if (f := color(state)) is not None}:
+            layer = Image.new("RGBA", target.size, (0, 0, 0, 0))
+            ImageDraw.Draw(layer).text(
+                at, line, font=font, fill=fill, anchor="ls",
+                stroke_width=self.layout.stroke, stroke_fill=outline,
+            )  # fmt: skip
+            mask = Image.new("L", target.size, 0)
+            pen = ImageDraw.Draw(mask)
+            for left, right, state in columns:
+                if color(state) == fill and right > left:
+                    pen.rectangle((left, 0, right - 1, target.size[1]), fill=255)
+            target.alpha_composite(Image.composite(layer, Image.new("RGBA", target.size), mask))
+
+    def _columns(
+        self, x: float, line: str, begin: int, states: list[int]
+    ) -> list[tuple[int, int, int]]:
+        """(left, right, state) column ranges of a right-to-left line's words, each reaching
+        halfway to its neighbours (the line's first word is its rightmost)."""
+        width = self.chain.length(line)
+        spans = sorted(
+            (x + width - self.chain.length(line[: w.last - begin]),
+             x + width - self.chain.length(line[: w.first - begin]),
+             states[w.first] if w.first < len(states) else _PLAIN)
+            for w in self.cue.words
+            if begin <= w.first < begin + len(line)
+        )  # fmt: skip
+        out: list[tuple[int, int, int]] = []
+        for index, (left, right, state) in enumerate(spans):
+            start = 0 if index == 0 else round((spans[index - 1][1] + left) / 2)
+            end = (
+                self.size[0]
+                if index + 1 == len(spans)
+                else round((right + spans[index + 1][0]) / 2)
+            )
+            out.append((start, end, state))
+        return out
+
     def _place(self, word_first: int, word_last: int) -> tuple[float, float, float] | None:
         """The left end, right end and baseline of a word's part on its line."""
         for (x, y, line), begin in zip(self.layout.lines, self.line_starts, strict=True):
             if begin <= word_first < begin + max(1, len(line)):
                 left = x + self.chain.length(line[: word_first - begin])
                 right = x + self.chain.length(line[: min(len(line), word_last - begin)])
+                if _right_to_left(line):  # counted from the line's right end
+                    width = self.chain.length(line)
+                    left, right = 2 * x + width - right, 2 * x + width - left
                 return left, right, y
         return None
 

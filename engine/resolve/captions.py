@@ -103,8 +103,10 @@ def burned_captions(ctx: ResolveContext, cues: list[Cue], total: Fraction) -> li
         caption = CAPTIONS.caption(cue.text, style, settings.position, settings.margin)
         resolved = placed_overlay(ctx, ("subtitles",), caption, total, timing=(cue.start, end))
         if resolved is not None and timed and cue.words:
+            # (Without pictures, an error is recorded, or the cue shows whole, with a warning.)
             frames = ctx.caption_frames(("subtitles",), cue, style, resolved.start_frame)
-            resolved = replace(resolved, sequence=frames) if frames is not None else None
+            if frames is not None:
+                resolved = replace(resolved, sequence=frames)
         if resolved is not None:
             out.append(resolved)
     return out

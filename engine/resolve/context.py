@@ -145,7 +145,8 @@ class ResolveContext:
         self, path: PathKey, cue: Cue, style: TextStyle, first: int
     ) -> PictureSequence | None:
         """A word-timed caption's pictures (engine/resolve/caption_frames.py), shown from the
-        video's frame ``first``; None with the problem recorded."""
+        video's frame ``first``; None with the problem recorded, or warned of when the cue
+        cannot be drawn word by word (it then shows whole)."""
         from engine.resolve.caption_frames import caption_sequence
 
         settings = self.loaded.spec.subtitles
@@ -153,10 +154,18 @@ class ResolveContext:
         if resolved is None or settings is None:
             return None
         mode, highlight = settings.mode, settings.highlight
-        return self.attempt(
+        recorded = len(self.issues)
+        drawn = self.attempt(
             path,
             lambda: caption_sequence(cue, mode, highlight, resolved, first, self.fps, self.frame),
         )
+        if drawn is None and len(self.issues) == recorded:
+            self.warn(
+                (*path, "mode"),
+                f"a caption mixes right-to-left and left-to-right text (or fonts), which "
+                f"cannot be drawn word by word; it shows whole: {cue.text[:40]!r}",
+            )
+        return drawn
 
     def _text_style(self, path: PathKey, text: str, style: TextStyle) -> ResolvedTextStyle | None:
         """``style`` over the spec's default text style, with its font files; None with the

@@ -78,11 +78,15 @@ def ink(text: str) -> tuple[int, int]:
     return span[0] - pad, span[1] - pad
 
 
-def word_frames(tmp_path: Path) -> list[int]:
+def word_frames_of(tmp_path: Path, count: int) -> list[int]:
     """The first frame at or after each word's time, from the WebVTT sidecar."""
     times = vtt_word_times((tmp_path / "out.vtt").read_text(encoding="utf-8"))
-    assert len(times) == len(WORDS)
+    assert len(times) == count
     return [int(np.ceil(t * FPS - 1e-9)) for t in times]
+
+
+def word_frames(tmp_path: Path) -> list[int]:
+    return word_frames_of(tmp_path, len(WORDS))
 
 
 def test_karaoke_lights_the_word_being_spoken_from_its_frame(
@@ -173,3 +177,45 @@ def test_an_unknown_caption_mode_names_the_modes(write_spec: SpecWriter) -> None
     with pytest.raises(SpecError) as caught:
         render_spec(write_spec(caption_spec("karoke")))
     assert "karaoke" in str(caught.value)
+
+
+ARABIC = ["مرحبا", "بالعالم", "الجميل", "اليوم"]
+
+
+def test_karaoke_in_right_to_left_text_lights_words_from_the_right(
+    write_spec: SpecWriter, tmp_path: Path
+) -> None:
+    """An Arabic line is drawn whole (shaped, in its own order) and each word is lit where
+    it stands: the first word spoken is the rightmost."""
+    (tmp_path / "in.srt").write_text(
+        f"1\n00:00:00,400 --> 00:00:03,000\n{' '.join(ARABIC)}\n", encoding="utf-8"
+    )
+    spec = caption_spec("karaoke").replace("  files: [vtt]\n", "  files: [vtt]\n  src: in.srt\n")
+    result = render_spec(write_spec(spec.replace(" delay: 0.4, padding: 0.5", " padding: 3")))
+    frames = all_frames(result.output)
+    starts = word_frames_of(tmp_path, len(ARABIC))
+    lit = []
+    for index, first in enumerate(starts):
+        span = columns_where(red(frames[first]))
+        assert span is not None, f"no word lit at frame {first}"
+        assert abs((span[1] - span[0]) - (ink(ARABIC[index])[1] - ink(ARABIC[index])[0])) <= 3
+        lit.append(span)
+    assert [a for a, _ in lit] == sorted((a for a, _ in lit), reverse=True)
+
+
+def test_a_caption_mixing_directions_shows_whole_with_a_warning(
+    write_spec: SpecWriter, tmp_path: Path
+) -> None:
+    (tmp_path / "in.srt").write_text(
+        "1\n00:00:00,400 --> 00:00:03,000\nHello مرحبا world\n", encoding="utf-8"
+    )
+    spec = caption_spec("karaoke").replace("  files: [vtt]\n", "  files: [vtt]\n  src: in.srt\n")
+    seen: list[str] = []
+    result = render_spec(
+        write_spec(spec.replace(" delay: 0.4, padding: 0.5", " padding: 3")),
+        on_warnings=lambda issues: seen.extend(str(i) for i in issues),
+    )
+    assert any("cannot be drawn word by word" in w and "subtitles.mode" in w for w in seen)
+    # Shown whole, in the caption color: nothing lit.
+    assert columns_where(white(all_frames(result.output)[40])) is not None
+    assert columns_where(red(all_frames(result.output)[40])) is None
