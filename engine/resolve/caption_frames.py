@@ -16,6 +16,7 @@ cannot be cut that way: such a cue shows whole (the caller says so).
 
 from __future__ import annotations
 
+import bisect
 import math
 import unicodedata
 from collections.abc import Callable
@@ -88,7 +89,8 @@ def caption_sequence(
     changes = word_changes(cue, first, fps)
     count = (max(changes) if changes else 0) + 1
     # The look of frame k: how many words have started by then.
-    looks = [sum(1 for c in changes if c <= k) for k in range(count)]
+    ordered = sorted(changes)
+    looks = [bisect.bisect_right(ordered, k) for k in range(count)]
     payload = {
         "text": text,
         "style": style_payload(style),
