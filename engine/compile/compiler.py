@@ -65,10 +65,10 @@ def compile_plan(
     if audio_label:
         args += audio_args(out)
     inputs = list(g.inputs)
-    if window is None and resolved.subtitle_track_file is not None:
+    if window is None:
         # The captions go in with the whole video (a farm's chunks get them when joined).
-        track_maps, track_args = caption_track(resolved, len(inputs))
-        inputs.append(Input(str(resolved.subtitle_track_file)))
+        track, track_maps, track_args = caption_track(resolved, len(inputs))
+        inputs += track
         maps += track_maps
         args += track_args
     args += [*container_args(out), *REPRODUCIBLE]
@@ -184,10 +184,9 @@ def compile_join_plan(
     if audio_file is not None:
         inputs.append(Input(audio_file))
         maps.append("1:a")
-    track_maps, track_args = caption_track(resolved, len(inputs))
-    if track_maps and resolved.subtitle_track_file is not None:
-        inputs.append(Input(str(resolved.subtitle_track_file)))
-        maps += track_maps
+    track, track_maps, track_args = caption_track(resolved, len(inputs))
+    inputs += track
+    maps += track_maps
     copy = ["-c", "copy", *track_args]
     return Plan(
         inputs=tuple(inputs),

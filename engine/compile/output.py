@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine import codecs
+from engine.compile.graph import Input
 from engine.resolved import ResolvedSpec
 from engine.spec.output import Output
 
@@ -44,11 +45,13 @@ def container_args(output: Output) -> list[str]:
     return list(codecs.CONTAINERS[output.container].muxer_args)
 
 
-def caption_track(resolved: ResolvedSpec, index: int) -> tuple[list[str], list[str]]:
-    """The maps and arguments that put the spec's caption track (input ``index``, an .srt
-    file) in the output, in the container's caption codec; nothing when there is none."""
+def caption_track(resolved: ResolvedSpec, index: int) -> tuple[list[Input], list[str], list[str]]:
+    """The input (an .srt file, which becomes input ``index``), maps and arguments that put
+    the spec's caption track in the output, in the container's caption codec; nothing when
+    there is none."""
     codec = codecs.CONTAINERS[resolved.output.container].captions
-    if resolved.subtitle_track is None or resolved.subtitle_track_file is None or codec is None:
-        return [], []
+    track = resolved.subtitle_track_file
+    if resolved.subtitle_track is None or track is None or codec is None:
+        return [], [], []
     language = f"language={resolved.subtitle_track}"
-    return [f"{index}:s"], ["-c:s", codec, "-metadata:s:s:0", language]
+    return [Input(str(track))], [f"{index}:s"], ["-c:s", codec, "-metadata:s:s:0", language]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import importlib.util
 import json
-import subprocess
 import sys
 from dataclasses import dataclass
 from importlib import metadata
@@ -20,7 +19,7 @@ from pathlib import Path
 
 from engine.errors import ConfigError, MediaError
 from engine.proc.neural_tts_worker import ANSWER
-from engine.proc.tts import Voice
+from engine.proc.tts import Voice, last_line, run_worker
 
 INSTALL = "pip install 'reelspec[voices]'"
 #: Loading a voice (about a second) and a sentence at a time: Piper speaks several times
@@ -141,21 +140,9 @@ def synthesize(
         "volume": volume,
     }
     timeout = TIMEOUT_SECONDS + PER_ITEM_SECONDS * len(items)
-    try:
-        result = subprocess.run(
-            [sys.executable, "-m", "engine.proc.neural_tts_worker"],
-            input=json.dumps(request),
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise MediaError(f"speech synthesis took more than {timeout:g}s and was stopped") from None
+    result = run_worker("engine.proc.neural_tts_worker", request, timeout)
     answered = any(line.startswith(ANSWER) for line in result.stdout.splitlines())
     if result.returncode != 0 or not answered:
-        last = (result.stderr.strip().splitlines() or ["no message"])[-1]
-        raise MediaError(f"speech synthesis with {voice.name} failed: {last}")
+        raise MediaError(f"speech synthesis with {voice.name} failed: {last_line(result.stderr)}")
     if any(not output.exists() or output.stat().st_size <= 44 for _, output in items):
         raise MediaError("speech synthesis produced no audio")

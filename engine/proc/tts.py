@@ -7,6 +7,7 @@ import functools
 import json
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,10 +27,14 @@ class Voice:
     engine: str = "espeak"
 
 
-def _ask(request: dict[str, object], timeout: float) -> dict[str, object]:
+def run_worker(
+    module: str, request: Mapping[str, object], timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """Run a speech worker (``python -m module``) on one JSON request, killed after
+    ``timeout`` seconds (speech engines can hang): MediaError then."""
     try:
-        result = subprocess.run(
-            [sys.executable, "-m", "engine.proc.tts_worker"],
+        return subprocess.run(
+            [sys.executable, "-m", module],
             input=json.dumps(request),
             capture_output=True,
             text=True,
@@ -39,8 +44,17 @@ def _ask(request: dict[str, object], timeout: float) -> dict[str, object]:
         )
     except subprocess.TimeoutExpired:
         raise MediaError(f"speech synthesis took more than {timeout:g}s and was stopped") from None
+
+
+def last_line(stderr: str) -> str:
+    """What a failed worker said last."""
+    return (stderr.strip().splitlines() or ["no message"])[-1]
+
+
+def _ask(request: dict[str, object], timeout: float) -> dict[str, object]:
+    result = run_worker("engine.proc.tts_worker", request, timeout)
     if result.returncode != 0:
-        last = (result.stderr.strip().splitlines() or ["no message"])[-1]
+        last = last_line(result.stderr)
         if "eSpeak" in result.stderr or "No module named 'pyttsx3'" in result.stderr:
             raise ConfigError(f"no speech engine: {last}")
         raise MediaError(f"speech synthesis failed: {last}")

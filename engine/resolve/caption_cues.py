@@ -86,14 +86,11 @@ def sentence_cues(
 def words_by_length(text: str, start: Fraction, end: Fraction) -> tuple[SpokenWord, ...]:
     """The shown words of a cue whose words' times are not known (an .srt file's), sharing
     its time by their lengths."""
-    from engine.resolve.word_timing import shown_words
+    from engine.resolve.word_timing import shown_words, starts_by_length
 
     ranges = shown_words(text)
-    total = sum(last - first for first, last in ranges) or 1
-    out: list[SpokenWord] = []
-    position = start
-    for first, last in ranges:
-        length = (end - start) * Fraction(last - first, total)
-        out.append(SpokenWord(position, position + length, text[first:last], first, last))
-        position += length
-    return tuple(out)
+    starts = [start + s for s in starts_by_length(ranges, end - start)] + [end]
+    return tuple(
+        SpokenWord(starts[i], starts[i + 1], text[first:last], first, last)
+        for i, (first, last) in enumerate(ranges)
+    )

@@ -34,6 +34,7 @@ from engine.resolve.text_card import (
     check_card_size,
     face_keys,
     lay_out,
+    pieces,
     style_payload,
 )
 from engine.resolve.text_frames import PATTERN, link_or_copy
@@ -210,7 +211,9 @@ class _Painter:
                 self._draw_whole(target, (x + offset[0], y + offset[1]), line, begin, states,
                                  color, outline)  # fmt: skip
                 continue
-            for piece, font_index, state in _pieces(self.chain.runs(line), states, begin):
+            for piece, font_index, state in pieces(
+                self.chain.runs(line), states[begin : begin + len(line)], _PLAIN
+            ):
                 font = self.chain.font(font_index)
                 fill = color(state)
                 if fill is not None:
@@ -326,21 +329,3 @@ class _Painter:
                 stroke_width=self.layout.stroke, stroke_fill=outline,
             )  # fmt: skip
             x += font.getlength(piece)
-
-
-def _pieces(
-    runs: list[tuple[str, int]], states: list[int], begin: int
-) -> list[tuple[str, int, int]]:
-    """A line's font runs cut again where a character's state changes (``begin``: where
-    the line starts in the text)."""
-    out: list[tuple[str, int, int]] = []
-    position = begin
-    for text, index in runs:
-        for char in text:
-            state = states[position] if position < len(states) else _PLAIN
-            if out and out[-1][1] == index and out[-1][2] == state:
-                out[-1] = (out[-1][0] + char, index, state)
-            else:
-                out.append((char, index, state))
-            position += 1
-    return out

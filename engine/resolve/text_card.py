@@ -10,8 +10,10 @@ The style a card is drawn in comes from :mod:`engine.resolve.text_style`, its li
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from PIL import Image, ImageDraw, ImageFilter
 
@@ -49,6 +51,8 @@ __all__ = [
     "text_card",
     "wrap",
 ]
+
+M = TypeVar("M")
 
 #: Characters the bidi algorithm reads as the end of a paragraph: inside a line they make
 #: Pillow's layout (raqm) fail, so they break the line like a newline.
@@ -94,13 +98,14 @@ def check_card_size(width: int, height: int, frame: tuple[int, int] | None = Non
         )
 
 
-def pieces(runs: list[tuple[str, int]], mask: list[bool]) -> list[tuple[str, int, bool]]:
-    """Font runs cut again where highlighting starts or stops."""
-    out: list[tuple[str, int, bool]] = []
+def pieces(runs: list[tuple[str, int]], mask: Sequence[M], fill: M) -> list[tuple[str, int, M]]:
+    """Font runs cut again where the mask's value (highlighted or not, a word's state)
+    changes; characters past the mask's end take ``fill``."""
+    out: list[tuple[str, int, M]] = []
     position = 0
     for text, index in runs:
         for char in text:
-            marked = mask[position] if position < len(mask) else False
+            marked = mask[position] if position < len(mask) else fill
             if out and out[-1][1] == index and out[-1][2] == marked:
                 out[-1] = (out[-1][0] + char, index, marked)
             else:
@@ -199,7 +204,7 @@ def draw_lines(
     draw = ImageDraw.Draw(target)
     for x, y, line in layout.lines:
         mask = highlight_mask(line, highlights) if accent else [False] * len(line)
-        for piece, index, marked in pieces(chain.runs(line), mask):
+        for piece, index, marked in pieces(chain.runs(line), mask, False):
             font = chain.font(index)
             draw.text(
                 (x + dx, y + dy),

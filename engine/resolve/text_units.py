@@ -206,7 +206,7 @@ def measure(text: str, style: ResolvedTextStyle, highlights: tuple[str, ...] = (
         # The text is drawn in pieces (font runs, cut again where highlighting starts): each
         # grapheme is measured in the piece it starts in.
         accent = bool(style.highlight and highlights)
-        drawn = pieces(chain.runs(line), mask if accent else [False] * len(line))
+        drawn = pieces(chain.runs(line), mask if accent else [False] * len(line), False)
         x, start = x0, 0
         clusters = graphemes(line)
         offsets = [sum(len(c) for c in clusters[:i]) for i in range(len(clusters))]

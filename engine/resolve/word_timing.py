@@ -93,22 +93,23 @@ def read_spans(wav: Path) -> list[tuple[Fraction, Fraction, int, int]] | None:
     return sorted(spans, key=lambda s: (s[2], s[0]))
 
 
-def _loudness(wav: Path) -> tuple[list[float], int]:
-    """The peak of each 10 ms window of ``wav`` (mono 16-bit), and the samples per window."""
+def _loudness(wav: Path) -> tuple[list[float], Fraction]:
+    """The peak of each 10 ms window of ``wav`` (16-bit; none for other sample sizes), and
+    the window's exact length in seconds."""
     import numpy as np
 
     with wave.open(str(wav), "rb") as audio:
         rate, width, channels = audio.getframerate(), audio.getsampwidth(), audio.getnchannels()
         data = audio.readframes(audio.getnframes())
     if width != 2:
-        return [], 1
+        return [], Fraction(1, 100)
     samples = np.frombuffer(data, dtype="<i2").astype(np.float32)
     if channels > 1:
         samples = samples.reshape(-1, channels).mean(axis=1)
     step = max(1, int(rate * WINDOW))
     count = len(samples) // step
     peaks = np.abs(samples[: count * step]).reshape(count, step).max(axis=1) if count else []
-    return [float(p) for p in peaks], step
+    return [float(p) for p in peaks], Fraction(step, rate)
 
 
 def time_words(text: str, wav: Path, length: Fraction) -> tuple[SpokenWord, ...]:
@@ -117,12 +118,9 @@ def time_words(text: str, wav: Path, length: Fraction) -> tuple[SpokenWord, ...]
     if not ranges:
         return ()
     spans = read_spans(wav)
-    starts = _starts(ranges, spans, length) if spans else _by_length(ranges, length)
-    with wave.open(str(wav), "rb") as audio:
-        rate = audio.getframerate()
-    peaks, step = _loudness(wav)
+    starts = _starts(ranges, spans, length) if spans else starts_by_length(ranges, length)
+    peaks, window = _loudness(wav)
     loud = max(peaks, default=0.0) * SILENCE_SHARE
-    window = Fraction(step, rate)
 
     def heard(at: Fraction) -> bool:
         index = int(at / window)
@@ -168,7 +166,7 @@ def _starts(
     return out
 
 
-def _by_length(ranges: list[tuple[int, int]], length: Fraction) -> list[Fraction]:
+def starts_by_length(ranges: list[tuple[int, int]], length: Fraction) -> list[Fraction]:
     """No timing from the engine: each word gets a share of the sentence by its length."""
     total = sum(last - first for first, last in ranges) or 1
     out, position = [], Fraction(0)

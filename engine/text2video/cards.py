@@ -169,17 +169,20 @@ def _caption(card: Card) -> list[dict[str, Any]]:
                 margin=card.px(48),
             )
         ]
-    return [
-        _text(
-            card,
-            card.text,
-            {"size": card.px(card.style.size * 0.8), "max_width": 0.86},
-            card.highlights,
-            _reveal(card),
-            position="bottom",
-            margin=card.px(48),
-        )
-    ]
+    return [_sentence_below(card, 0.8, 0.86, 48)]
+
+
+def _sentence_below(card: Card, share: float, max_width: float, margin: int) -> dict[str, Any]:
+    """The scene's sentence at the bottom of the frame, ``share`` of the style's size."""
+    return _text(
+        card,
+        card.text,
+        {"size": card.px(card.style.size * share), "max_width": max_width},
+        card.highlights,
+        _reveal(card),
+        position="bottom",
+        margin=card.px(margin),
+    )
 
 
 def _number(card: Card) -> list[dict[str, Any]]:
@@ -195,18 +198,7 @@ def _number(card: Card) -> list[dict[str, Any]]:
     )
     if card.captioned:  # the captions carry the sentence
         return [figure]
-    return [
-        figure,
-        _text(
-            card,
-            card.text,
-            {"size": card.px(card.style.size * 0.75), "max_width": 0.8},
-            card.highlights,
-            _reveal(card),
-            position="bottom",
-            margin=card.px(90),
-        ),
-    ]
+    return [figure, _sentence_below(card, 0.75, 0.8, 90)]
 
 
 def _quote(card: Card) -> list[dict[str, Any]]:
